@@ -1,0 +1,19 @@
+import { main } from './pvkit';
+
+// The pvkit entry point. Signals abort the running command, which kills its child processes.
+const controller = new AbortController();
+process.once('SIGINT', () => controller.abort());
+process.once('SIGTERM', () => controller.abort());
+main(process.argv.slice(2), {
+  stdout: (t) => void process.stdout.write(t),
+  stderr: (t) => void process.stderr.write(t),
+  signal: controller.signal,
+}).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`pvkit: ${String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

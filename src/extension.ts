@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import { Ctx } from './vscode/ctx';
+import { log } from './vscode/log';
+import { registerCommands } from './vscode/commands/index';
+import { startLanguageFeatures } from './vscode/startLanguageFeatures';
+
+let ctx: Ctx | undefined;
+
+export function activate(context: vscode.ExtensionContext): { ctx: Ctx } | undefined {
+  const t0 = Date.now();
+  context.subscriptions.push(log.init());
+  try {
+    ctx = new Ctx(context);
+    context.subscriptions.push(ctx);
+    registerCommands(ctx);
+    startLanguageFeatures(ctx);
+    log.info(`activated in ${Date.now() - t0} ms; settings: ${ctx.config.describe()}`);
+    return { ctx };
+  } catch (e) {
+    // Activation must not fail silently: say what broke and where to look.
+    log.error('Pantavisor extension failed to activate', e);
+    void vscode.window.showErrorMessage(
+      `Pantavisor failed to activate: ${String(e)}. See the "Pantavisor" log.`,
+    );
+    return undefined;
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  // Long-running processes (QEMU, pvr) are disposables of ctx; disposing stops them.
+  ctx?.dispose();
+  ctx = undefined;
+  await Promise.resolve();
+}

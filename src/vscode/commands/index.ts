@@ -1,0 +1,30 @@
+import * as vscode from 'vscode';
+import type { Ctx } from '../ctx';
+import { log } from '../log';
+
+export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
+
+/**
+ * The command table (house style 11): ids `pantavisor.<area>.<verb>`, one factory each. Each
+ * area adds its entries here; package.json declares them under category "Pantavisor".
+ */
+export const COMMANDS: Record<string, CommandFactory> = {
+  'pantavisor.showLog': () => () => log.show(),
+};
+
+export function registerCommands(ctx: Ctx): void {
+  for (const [id, factory] of Object.entries(COMMANDS)) {
+    const handler = factory(ctx);
+    ctx.pushCleanup(
+      vscode.commands.registerCommand(id, async (...args: unknown[]) => {
+        try {
+          return await handler(...args);
+        } catch (e) {
+          log.error(`${id} failed`, e);
+          void vscode.window.showErrorMessage(`${id}: ${e instanceof Error ? e.message : String(e)}`);
+          return undefined;
+        }
+      }),
+    );
+  }
+}

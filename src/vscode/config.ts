@@ -1,0 +1,38 @@
+import * as vscode from 'vscode';
+
+/**
+ * Typed settings, read in one place (house style 13). Parsing never throws: a bad value falls back
+ * to the default. A unit test checks these keys against package.json `contributes.configuration`.
+ */
+export const CONFIG_KEYS = ['validation.enable', 'validation.debounceMs'] as const;
+export type ConfigKey = (typeof CONFIG_KEYS)[number];
+
+export class Config {
+  constructor(private readonly cfg: Pick<vscode.WorkspaceConfiguration, 'get'>) {}
+
+  static read(): Config {
+    return new Config(vscode.workspace.getConfiguration('pantavisor'));
+  }
+
+  private get<T>(key: ConfigKey, fallback: T, ok: (v: unknown) => v is T): T {
+    const v = this.cfg.get<unknown>(key);
+    return ok(v) ? v : fallback;
+  }
+
+  get validationEnabled(): boolean {
+    return this.get('validation.enable', true, (v): v is boolean => typeof v === 'boolean');
+  }
+
+  get debounceMs(): number {
+    const v = this.get(
+      'validation.debounceMs',
+      250,
+      (x): x is number => typeof x === 'number' && Number.isFinite(x),
+    );
+    return Math.min(5000, Math.max(0, v));
+  }
+
+  describe(): string {
+    return CONFIG_KEYS.map((k) => `pantavisor.${k} = ${JSON.stringify(this.cfg.get(k))}`).join(', ');
+  }
+}

@@ -1,0 +1,34 @@
+import * as vscode from 'vscode';
+import { Config } from './config';
+import { log } from './log';
+
+/** Owns every disposable of the extension (house style 12) and the shared services. */
+export class Ctx implements vscode.Disposable {
+  readonly subscriptions: vscode.Disposable[] = [];
+  config: Config = Config.read();
+
+  constructor(readonly extension: vscode.ExtensionContext) {
+    this.subscriptions.push(
+      vscode.workspace.onDidChangeConfiguration((e) => {
+        if (e.affectsConfiguration('pantavisor')) {
+          this.config = Config.read();
+          log.info(`settings: ${this.config.describe()}`);
+        }
+      }),
+    );
+  }
+
+  pushCleanup(d: vscode.Disposable): void {
+    this.subscriptions.push(d);
+  }
+
+  dispose(): void {
+    for (const d of this.subscriptions.splice(0).reverse()) {
+      try {
+        d.dispose();
+      } catch (e) {
+        log.warn(`dispose failed: ${String(e)}`);
+      }
+    }
+  }
+}
