@@ -85,7 +85,11 @@ function helpText(spec: PvrCommandSpec): string {
 }
 
 /** Go `flag` parsing: flags until the first non-flag argument or `--`; `-x` and `--x` alike. */
-function parseFlags(spec: PvrCommandSpec, argv: string[], env: NodeJS.ProcessEnv): PvrInvocation['flags'] & { _: string[] } {
+function parseFlags(
+  spec: PvrCommandSpec,
+  argv: string[],
+  env: NodeJS.ProcessEnv,
+): PvrInvocation['flags'] & { _: string[] } {
   const out: Record<string, string | boolean> = {};
   for (const f of spec.flags) {
     const v = f.env ? env[f.env] : undefined;
@@ -135,7 +139,8 @@ export function ensureConfigDir(env: NodeJS.ProcessEnv): string {
   try {
     mkdirSync(dir, { recursive: true, mode: 0o700 });
     const cfg = join(dir, 'config.json');
-    if (!existsSync(cfg)) writeFileSync(cfg, '{"Spec":"1","AutoUpgrade":true,"DistributionTag":"develop"}', { mode: 0o600 });
+    if (!existsSync(cfg))
+      writeFileSync(cfg, '{"Spec":"1","AutoUpgrade":true,"DistributionTag":"develop"}', { mode: 0o600 });
   } catch {
     // pvr carries on without a config directory; commands that need it report their own error.
   }

@@ -9,8 +9,22 @@ export const cloneCommand = pvrCommand({
   description: 'create a new repository from a .pvr directory or an export tarball and check it out',
   lock: false,
   flags: [
-    { name: 'objects', short: 'o', type: 'string', env: 'PVR_OBJECTS_DIR', placeholder: 'value', help: 'objects directory' },
-    { name: 'canonical', short: 'c', type: 'bool', env: 'PVR_CANONICAL_JSON', placeholder: 'PVR_CANONICAL_JSON', help: 'check out JSON files in canonical form' },
+    {
+      name: 'objects',
+      short: 'o',
+      type: 'string',
+      env: 'PVR_OBJECTS_DIR',
+      placeholder: 'value',
+      help: 'objects directory',
+    },
+    {
+      name: 'canonical',
+      short: 'c',
+      type: 'bool',
+      env: 'PVR_CANONICAL_JSON',
+      placeholder: 'PVR_CANONICAL_JSON',
+      help: 'check out JSON files in canonical form',
+    },
     { name: 'spec', short: 's', type: 'string', placeholder: 'value', help: 'state format spec' },
   ],
   run: async ({ ctx, flags, args, configDir, stderrBytes }) => {

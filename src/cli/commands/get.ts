@@ -13,10 +13,20 @@ export const getCommand = pvrCommand({
     const repo = await open();
     const arg = args[0];
     if (arg === undefined) {
-      throw new PvrError('no repository given and none configured; give a .pvr directory or an export tarball', 3);
+      throw new PvrError(
+        'no repository given and none configured; give a .pvr directory or an export tarball',
+        3,
+      );
     }
-    const n = await getRepo(repo, arg, { cwd: ctx.cwd, env: ctx.env, stdout: ctx.stdout, stderr: stderrBytes });
-    ctx.stdout(`\nImported ${n} objects to ${repo.objdir}\n\n\nRun pvr checkout to checkout the changed files into the workspace.\n`);
+    const n = await getRepo(repo, arg, {
+      cwd: ctx.cwd,
+      env: ctx.env,
+      stdout: ctx.stdout,
+      stderr: stderrBytes,
+    });
+    ctx.stdout(
+      `\nImported ${n} objects to ${repo.objdir}\n\n\nRun pvr checkout to checkout the changed files into the workspace.\n`,
+    );
     return 0;
   },
 });

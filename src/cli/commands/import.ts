@@ -15,7 +15,8 @@ export const importCommand = pvrCommand({
     const repo = await open();
     const file = args[0] ?? '';
     await importRepo(repo, resolve(ctx.cwd, file)).catch((e: unknown) => {
-      if (e instanceof PvrError) throw new PvrError(e.message.replace(resolve(ctx.cwd, file), file), e.exitCode, e.style);
+      if (e instanceof PvrError)
+        throw new PvrError(e.message.replace(resolve(ctx.cwd, file), file), e.exitCode, e.style);
       throw e;
     });
     ctx.stdout(

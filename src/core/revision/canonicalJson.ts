@@ -71,7 +71,15 @@ function sortedKeys(o: JsonObject): string[] {
 function quoteByte(c: number): string {
   if (c === 0x27) return "'\\''";
   if (c === 0x22) return "'\"'";
-  const named: Record<number, string> = { 7: '\\a', 8: '\\b', 9: '\\t', 10: '\\n', 11: '\\v', 12: '\\f', 13: '\\r' };
+  const named: Record<number, string> = {
+    7: '\\a',
+    8: '\\b',
+    9: '\\t',
+    10: '\\n',
+    11: '\\v',
+    12: '\\f',
+    13: '\\r',
+  };
   const n = named[c];
   if (n) return `'${n}'`;
   if (c === 0x5c) return "'\\\\'";
@@ -227,7 +235,13 @@ class Parser {
     for (let i = 0; i < 4; i++) {
       const c = this.peek();
       const d =
-        c >= 0x30 && c <= 0x39 ? c - 0x30 : c >= 0x61 && c <= 0x66 ? c - 87 : c >= 0x41 && c <= 0x46 ? c - 55 : -1;
+        c >= 0x30 && c <= 0x39
+          ? c - 0x30
+          : c >= 0x61 && c <= 0x66
+            ? c - 87
+            : c >= 0x41 && c <= 0x46
+              ? c - 55
+              : -1;
       if (d < 0) this.fail('in \\u hexadecimal character escape');
       v = v * 16 + d;
       this.pos++;

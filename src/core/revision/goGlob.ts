@@ -10,8 +10,9 @@ export class GlobSyntaxError extends Error {
   }
 }
 
-function escapeRe(ch: string): string {
-  return /[\\^$.*+?()[\]{}|/-]/.test(ch) ? `\\${ch}` : ch;
+function escapeRe(ch: string, inClass = false): string {
+  if (inClass) return /[\\^\][-]/.test(ch) ? `\\${ch}` : ch;
+  return /[\\^$.*+?()[\]{}|/]/.test(ch) ? `\\${ch}` : ch;
 }
 
 /** Compiles a Go glob into an anchored RegExp, or throws {@link GlobSyntaxError}. */
@@ -54,7 +55,7 @@ export function compileGoGlob(pattern: string): RegExp {
           hi = readOne();
           if ((hi.codePointAt(0) ?? 0) < (lo.codePointAt(0) ?? 0)) throw new GlobSyntaxError();
         }
-        ranges.push(lo === hi ? escapeRe(lo) : `${escapeRe(lo)}-${escapeRe(hi)}`);
+        ranges.push(lo === hi ? escapeRe(lo, true) : `${escapeRe(lo, true)}-${escapeRe(hi, true)}`);
       }
       // Go's classes never match the separator.
       re += negate ? `(?!/)[^${ranges.join('')}]` : `(?!/)[${ranges.join('')}]`;

@@ -31,7 +31,9 @@ const GO_ERRNO: Record<string, string> = {
 
 /** Node's errno code of an error, if it has one. */
 export function errnoCode(e: unknown): string | undefined {
-  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string' ? e.code : undefined;
+  return typeof e === 'object' && e !== null && 'code' in e && typeof e.code === 'string'
+    ? e.code
+    : undefined;
 }
 
 /**

@@ -49,7 +49,14 @@ export interface Repo {
 }
 
 export function emptyConfig(): PvrConfig {
-  return { DefaultGetUrl: '', DefaultPutUrl: '', DefaultPostUrl: '', ObjectsDir: '', AccessTokens: {}, RefreshTokens: {} };
+  return {
+    DefaultGetUrl: '',
+    DefaultPutUrl: '',
+    DefaultPostUrl: '',
+    ObjectsDir: '',
+    AccessTokens: {},
+    RefreshTokens: {},
+  };
 }
 
 function goMap(m: Record<string, string>): string {
@@ -83,7 +90,10 @@ export function decodeConfig(bytes: Uint8Array, what: string, exitCode: number):
   const c = emptyConfig();
   if (v === null) return c;
   if (!isObject(v)) {
-    throw new PvrError(`${what}json: cannot unmarshal ${goTypeName(v)} into Go value of type libpvr.PvrConfig`, exitCode);
+    throw new PvrError(
+      `${what}json: cannot unmarshal ${goTypeName(v)} into Go value of type libpvr.PvrConfig`,
+      exitCode,
+    );
   }
   const fields = ['DefaultGetUrl', 'DefaultPutUrl', 'DefaultPostUrl', 'ObjectsDir'] as const;
   for (const key of Object.keys(v)) {
@@ -137,20 +147,29 @@ function decodeStaged(bytes: Uint8Array): Map<string, StagedEntry> {
   }
   if (v === null) return out;
   if (!isObject(v)) {
-    throw new PvrError(`${BAD_NEW}json: cannot unmarshal ${goTypeName(v)} into Go value of type map[string]libpvr.PvrFileAddInfo`, 2);
+    throw new PvrError(
+      `${BAD_NEW}json: cannot unmarshal ${goTypeName(v)} into Go value of type map[string]libpvr.PvrFileAddInfo`,
+      2,
+    );
   }
   for (const path of Object.keys(v)) {
     const e = v[path] ?? null;
     const entry: StagedEntry = { ForceObject: false, Sha: '' };
     if (e !== null && !isObject(e)) {
-      throw new PvrError(`${BAD_NEW}json: cannot unmarshal ${goTypeName(e)} into Go value of type libpvr.PvrFileAddInfo`, 2);
+      throw new PvrError(
+        `${BAD_NEW}json: cannot unmarshal ${goTypeName(e)} into Go value of type libpvr.PvrFileAddInfo`,
+        2,
+      );
     }
     for (const k of Object.keys(e ?? {})) {
       const m = (e ?? {})[k] ?? null;
       if (k.toLowerCase() === 'sha') {
         if (typeof m === 'string') entry.Sha = m;
         else if (m !== null)
-          throw new PvrError(`${BAD_NEW}json: cannot unmarshal ${goTypeName(m)} into Go struct field PvrFileAddInfo.Sha of type string`, 2);
+          throw new PvrError(
+            `${BAD_NEW}json: cannot unmarshal ${goTypeName(m)} into Go struct field PvrFileAddInfo.Sha of type string`,
+            2,
+          );
       } else if (k.toLowerCase() === 'forceobject') {
         if (typeof m === 'boolean') entry.ForceObject = m;
         else if (m !== null)
@@ -176,7 +195,10 @@ export function decodeState(bytes: Uint8Array, what: string, exitCode: number): 
   }
   if (v === null) return null;
   if (!isObject(v)) {
-    throw new PvrError(`${what}json: cannot unmarshal ${goTypeName(v)} into Go value of type libpvr.PvrMap`, exitCode);
+    throw new PvrError(
+      `${what}json: cannot unmarshal ${goTypeName(v)} into Go value of type libpvr.PvrMap`,
+      exitCode,
+    );
   }
   return v;
 }

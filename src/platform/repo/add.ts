@@ -11,7 +11,12 @@ import { walkTree } from './workingState';
  * globs (all files for no pattern or `.`), recording its sha256, then writes `.pvr/new`.
  * `warn` receives messages about files that vanished while adding.
  */
-export async function addFiles(repo: Repo, patterns: string[], raw: boolean, warn: (text: string) => void): Promise<void> {
+export async function addFiles(
+  repo: Repo,
+  patterns: string[],
+  raw: boolean,
+  warn: (text: string) => void,
+): Promise<void> {
   const all = patterns.length === 0 || (patterns.length === 1 && patterns[0] === '.');
   let matchers: RegExp[] = [];
   try {

@@ -1,6 +1,13 @@
 import { promises as fsp } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { canonicalJson, compareKeys, goJson, indentJson } from '../../core/revision/canonicalJson';
+import {
+  canonicalJson,
+  compareKeys,
+  goJson,
+  indentJson,
+  newObject,
+  type JsonObject,
+} from '../../core/revision/canonicalJson';
 import { isObjectEntry, type Repo } from './Repository';
 import { PvrError, errnoCode, goPathError } from './PvrError';
 import { copyAtomic, writeAtomic } from './objectStore';
@@ -55,8 +62,9 @@ async function ensureParent(root: string, rel: string): Promise<void> {
  * each file replaced atomically, then removes `.pvr/new`. Never deletes anything else.
  */
 export async function checkoutRepo(repo: Repo, opts: CheckoutOptions = {}): Promise<void> {
-  if (!repo.initialized) throw new PvrError(goPathError('open', join(repo.pvrDir, 'json'), { code: 'ENOENT' }), 3);
-  const pristine = repo.pristine ?? Object.create(null);
+  if (!repo.initialized)
+    throw new PvrError(goPathError('open', join(repo.pvrDir, 'json'), { code: 'ENOENT' }), 3);
+  const pristine: JsonObject = repo.pristine ?? newObject();
   for (const key of Object.keys(pristine).sort(compareKeys)) {
     if (key.startsWith('#spec')) continue;
     checkKeyPath(key);

@@ -1,6 +1,12 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
-import { canonicalJson, compareKeys, isObject, type JsonObject } from '../../core/revision/canonicalJson';
+import {
+  canonicalJson,
+  compareKeys,
+  isObject,
+  newObject,
+  type JsonObject,
+} from '../../core/revision/canonicalJson';
 import { applyMergePatch } from '../../core/revision/mergePatch';
 import { commitFiles, isObjectEntry, type Repo } from './Repository';
 import { PvrError, goPathError } from './PvrError';
@@ -47,7 +53,7 @@ async function commitInner(repo: Repo, opts: CommitOptions): Promise<void> {
   }
   const working = await computeWorkingState(repo);
   const patch = statePatch(repo, working.state);
-  const pristine: JsonObject = repo.pristine ?? Object.create(null);
+  const pristine: JsonObject = repo.pristine ?? newObject();
   const keys = Object.keys(patch).sort(compareKeys);
   const changed = keys.filter((k) => patch[k] !== null && k in pristine);
   const added = keys.filter((k) => patch[k] !== null && !(k in pristine));
@@ -75,14 +81,17 @@ async function commitInner(repo: Repo, opts: CommitOptions): Promise<void> {
 
   for (const k of changed) {
     const v = working.state[k];
-    if (k.endsWith('.json') && !isObjectEntry(k, v)) opts.progress(`Committing (inline): ${join(repo.root, k)}\n`);
+    if (k.endsWith('.json') && !isObjectEntry(k, v))
+      opts.progress(`Committing (inline): ${join(repo.root, k)}\n`);
     else await store(k, true, () => opts.progress(`Committing (raw): ${join(repo.root, k)}\n`));
   }
   for (const k of added) {
     if (k.endsWith('.json') && !repo.staged.get(k)?.ForceObject) opts.progress(`Adding inline ${k}\n`);
     else
       await store(k, false, () =>
-        opts.progress(`Adding raw ${join(repo.root, k)} with ${String(working.state[k])}\n`),
+        opts.progress(
+          `Adding raw ${join(repo.root, k)} with ${typeof working.state[k] === 'string' ? working.state[k] : ''}\n`,
+        ),
       );
   }
   for (const k of removed) opts.progress(`Removing ${k}\n`);

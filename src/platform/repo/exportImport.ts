@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream, promises as fsp } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { createGunzip, createGzip } from 'node:zlib';
-import { Writable, type Readable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 import { canonicalJson, compareKeys, newObject } from '../../core/revision/canonicalJson';
 import { exportPartMatches } from '../../core/revision/partFilter';
 import { isObjectEntry, type Repo } from './Repository';
@@ -120,7 +120,7 @@ export async function exportRepo(repo: Repo, dest: string | ByteSink, parts: str
   // The archive is closed properly even after a failure, as pvr does.
   await sink.write(TAR_END);
   await sink.close();
-  if (failure) throw failure;
+  if (failure) throw failure instanceof Error ? failure : new Error('export failed');
 }
 
 /** Reads a whole stream through a tar parser, calling `onEntry` for each file entry. */
@@ -154,7 +154,7 @@ async function readTar(
       input.resume();
       await new Promise<void>((r) => waiters.push(r));
     }
-    if (error) throw error;
+    if (error) throw error instanceof Error ? error : new Error('read failed');
     return buf.length >= n;
   };
   const take = (n: number): Buffer => {
@@ -256,9 +256,12 @@ export async function importRepo(repo: Repo, tarball: string): Promise<void> {
 }
 
 /** A sink writing to a Node stream (stdout for `export -`). */
-export function streamSink(w: Writable | { write(c: Uint8Array, cb: (e?: Error | null) => void): unknown }): ByteSink {
+export function streamSink(
+  w: Writable | { write(c: Uint8Array, cb: (e?: Error | null) => void): unknown },
+): ByteSink {
   return {
-    write: (c) => new Promise<void>((res, rej) => void w.write(c, (e?: Error | null) => (e ? rej(e) : res()))),
+    write: (c) =>
+      new Promise<void>((res, rej) => void w.write(c, (e?: Error | null) => (e ? rej(e) : res()))),
     close: () => Promise.resolve(),
   };
 }

@@ -37,7 +37,13 @@ function percentDecode(s: string, whole: string): string {
 export function parseSourceRef(arg: string): SourceRef {
   const hash = arg.indexOf('#');
   const base = hash >= 0 ? arg.slice(0, hash) : arg;
-  const frag = hash >= 0 ? arg.slice(hash + 1).replace(/#/g, '%23').replace(/\//g, '%2F') : undefined;
+  const frag =
+    hash >= 0
+      ? arg
+          .slice(hash + 1)
+          .replace(/#/g, '%23')
+          .replace(/\//g, '%2F')
+      : undefined;
   const url = frag === undefined ? base : `${base}#${frag}`;
   let path = base.replace(/\?.*$/s, '');
   const scheme = /^[a-zA-Z][a-zA-Z0-9+.-]*:/.exec(path);
@@ -69,7 +75,8 @@ function findTar(env: NodeJS.ProcessEnv): string {
 
 /** Bytes that make Go's content sniffing call data binary. */
 function looksBinary(b: Buffer): boolean {
-  for (const c of b) if (c <= 0x08 || c === 0x0b || (c >= 0x0e && c <= 0x1a) || (c >= 0x1c && c <= 0x1f)) return true;
+  for (const c of b)
+    if (c <= 0x08 || c === 0x0b || (c >= 0x0e && c <= 0x1a) || (c >= 0x1c && c <= 0x1f)) return true;
   return false;
 }
 
@@ -126,8 +133,13 @@ async function openSource(
     let objdir = join(dir, 'objects');
     const cfgPath = join(dir, 'config');
     if (await exists(cfgPath)) {
-      const cfg = decodeConfig(await fsp.readFile(cfgPath), `${TEST_JSON}JSON Unmarshal (config.new):`, failCode);
-      if (cfg.ObjectsDir) objdir = isAbsolute(cfg.ObjectsDir) ? cfg.ObjectsDir : join(dir, '..', cfg.ObjectsDir);
+      const cfg = decodeConfig(
+        await fsp.readFile(cfgPath),
+        `${TEST_JSON}JSON Unmarshal (config.new):`,
+        failCode,
+      );
+      if (cfg.ObjectsDir)
+        objdir = isAbsolute(cfg.ObjectsDir) ? cfg.ObjectsDir : join(dir, '..', cfg.ObjectsDir);
     }
     return { dir, state, objdir, cleanup };
   } catch (e) {
@@ -141,9 +153,13 @@ function unresolvable(arg: string, failCode: number, badRefCode: number): PvrErr
   const base = arg.split('#')[0] ?? '';
   const n = base.split('/').length;
   if (n === 1) {
-    return new PvrError('device nick is missing. (syntax:pvr get <USER_NICK>/<DEVICE_NICK>[#<part>]). See --help', badRefCode);
+    return new PvrError(
+      'device nick is missing. (syntax:pvr get <USER_NICK>/<DEVICE_NICK>[#<part>]). See --help',
+      badRefCode,
+    );
   }
-  if (n >= 3) return new PvrError('clone URL is not a valid URL, nor in pvr device ref format; see --help', badRefCode);
+  if (n >= 3)
+    return new PvrError('clone URL is not a valid URL, nor in pvr device ref format; see --help', badRefCode);
   return new PvrError(
     `${arg} is a Pantahub device reference; pvkit works with local sources only (a repository's .pvr directory or an export tarball); use pvr for devices`,
     failCode,
@@ -176,7 +192,8 @@ export async function getRepo(repo: Repo, arg: string, opts: GetOptions): Promis
   } catch (e) {
     throw new PvrError((e as Error).message, badRefCode);
   }
-  if (!(await exists(resolve(opts.cwd, ref.path))) || ref.path === '') throw unresolvable(arg, failCode, badRefCode);
+  if (!(await exists(resolve(opts.cwd, ref.path))) || ref.path === '')
+    throw unresolvable(arg, failCode, badRefCode);
   const src = await openSource(ref, opts.cwd, opts.env, failCode, opts.stdout);
   try {
     const srcState = src.state ?? newObject();
@@ -192,15 +209,18 @@ export async function getRepo(repo: Repo, arg: string, opts: GetOptions): Promis
         if (opts.cloneStyle) lines.push(Buffer.from(`pulling objects file ${from}-> ${dest}.new\n`));
         else {
           const had = await exists(dest);
-          lines.push(Buffer.concat([Buffer.from(k).subarray(0, 15), Buffer.from(had ? ' [OK cache]\n' : ' [OK]\n')]));
+          lines.push(
+            Buffer.concat([Buffer.from(k).subarray(0, 15), Buffer.from(had ? ' [OK cache]\n' : ' [OK]\n')]),
+          );
         }
         await copyAtomic(from, dest, {
           expectSha: v,
-          mismatch: (actual) => `object ${from} is corrupt: its content hashes to ${actual}; nothing was imported`,
+          mismatch: (actual) =>
+            `object ${from} is corrupt: its content hashes to ${actual}; nothing was imported`,
         });
       }
     } finally {
-      lines.sort(Buffer.compare);
+      lines.sort((a, b) => Buffer.compare(a, b));
       for (const l of lines) opts.stderr(l);
     }
     let local: JsonObject;
@@ -249,7 +269,10 @@ export async function cloneRepo(args: string[], opts: CloneOptions): Promise<str
   } catch {
     throw new PvrError('clone must have a valid URL as argument', 2);
   }
-  const target = resolve(opts.cwd, args.length === 2 ? (args[1] ?? '') : basename(ref.path.replace(/\/+$/, '')));
+  const target = resolve(
+    opts.cwd,
+    args.length === 2 ? (args[1] ?? '') : basename(ref.path.replace(/\/+$/, '')),
+  );
   const tmp = join(dirname(target), `pvr-clone-${String(Math.floor(Math.random() * 1e9)).padStart(9, '1')}`);
   try {
     await fsp.mkdir(tmp, { mode: 0o700 });

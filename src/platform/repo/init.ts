@@ -23,7 +23,10 @@ export async function initRepo(root: string, opts: InitOptions): Promise<void> {
   } catch {
     return;
   }
-  const objdir = opts.objects !== undefined && opts.objects !== '' ? resolve(opts.cwd, opts.objects) : join(opts.configDir, 'objects');
+  const objdir =
+    opts.objects !== undefined && opts.objects !== ''
+      ? resolve(opts.cwd, opts.objects)
+      : join(opts.configDir, 'objects');
   try {
     await writeAtomic(join(pvrDir, 'config'), formatConfig({ ...emptyConfig(), ObjectsDir: objdir }));
     await fsp.mkdir(objdir, { recursive: true, mode: 0o755 });

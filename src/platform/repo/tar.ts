@@ -44,7 +44,11 @@ export interface TarEntry {
 }
 
 function readOctal(b: Buffer, off: number, len: number): number {
-  const s = b.subarray(off, off + len).toString('ascii').replace(/[\0 ]+$/g, '').trim();
+  const s = b
+    .subarray(off, off + len)
+    .toString('ascii')
+    .replace(/[\0 ]+$/g, '')
+    .trim();
   return s ? Number.parseInt(s, 8) : 0;
 }
 

@@ -122,7 +122,10 @@ export async function computeWorkingState(repo: Repo): Promise<WorkingState> {
 /** The status/diff patch from the pristine to the working state, on doubles (§7.1). */
 export function statePatch(repo: Repo, working: JsonObject): JsonObject {
   try {
-    return createMergePatch(toDoubles(repo.pristine ?? newObject()) as JsonObject, toDoubles(working) as JsonObject);
+    return createMergePatch(
+      toDoubles(repo.pristine ?? newObject()) as JsonObject,
+      toDoubles(working) as JsonObject,
+    );
   } catch (e) {
     if (e instanceof InvalidJsonDocument) throw new PvrError(e.message, 3);
     throw e;
@@ -140,7 +143,12 @@ export function statusText(repo: Repo, patch: JsonObject, untracked: string[]): 
     else a.push(`A ${k}\n`);
   }
   const byBytes = (x: string, y: string): number => compareKeys(x, y);
-  return [...a.sort(byBytes), ...d.sort(byBytes), ...c.sort(byBytes), ...untracked.map((u) => `? ${u}\n`)].join('');
+  return [
+    ...a.sort(byBytes),
+    ...d.sort(byBytes),
+    ...c.sort(byBytes),
+    ...untracked.map((u) => `? ${u}\n`),
+  ].join('');
 }
 
 /** `pvr diff` output (§7.3). */
