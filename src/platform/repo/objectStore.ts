@@ -54,6 +54,12 @@ export interface CopyOptions {
   /** Message for a mismatch (receives the actual sha). */
   mismatch?: (actual: string) => string;
   mode?: number;
+  /**
+   * fsync the copy before renaming it. Off by default: a killed process cannot leave a torn file
+   * behind a rename (the page cache survives it), objects are verified whenever they are read, and
+   * one fsync per object made committing 5,000 small files 40x slower than `cp -r`.
+   */
+  sync?: boolean;
 }
 
 /**
@@ -66,7 +72,8 @@ export async function copyAtomic(src: string, dest: string, opts: CopyOptions = 
   try {
     inp = await fsp.open(src, 'r');
   } catch (e) {
-    throw new PvrError(goPathError('open', src, e), 3);
+    // Tagged so that callers can tell "the source could not be opened" from later failures.
+    throw Object.assign(new PvrError(goPathError('open', src, e), 3), { beforeAnnounce: true });
   }
   let tmp = '';
   let renamed = false;
@@ -85,7 +92,7 @@ export async function copyAtomic(src: string, dest: string, opts: CopyOptions = 
         while (off < bytesRead) off += (await t.fh.write(chunk, off, bytesRead - off)).bytesWritten;
         crashPoint('object-write');
       }
-      await t.fh.sync();
+      if (opts.sync) await t.fh.sync();
     } finally {
       await t.fh.close();
     }

@@ -13,8 +13,8 @@ import {
 } from '../../core/revision/canonicalJson';
 import { createMergePatch, InvalidJsonDocument, toDoubles } from '../../core/revision/mergePatch';
 import { DEFAULT_SPEC, type Repo } from './Repository';
+import { FILE_CONCURRENCY, mapLimit } from './mapLimit';
 import { PvrError, goPathError } from './PvrError';
-import { hashFile } from './objectStore';
 
 /** One entry met by the tree walk. */
 export interface WalkEntry {
@@ -94,9 +94,9 @@ export async function fileValue(repo: Repo, rel: string, abs: string): Promise<J
     }
   }
   try {
-    return await hashFile(abs);
+    return await repo.hashes.hash(abs);
   } catch (e) {
-    throw new PvrError(goPathError((e as { syscall?: string }).syscall ?? 'open', abs, e), 3);
+    throw new PvrError(goPathError('open', abs, e), 3);
   }
 }
 
@@ -107,15 +107,19 @@ export async function computeWorkingState(repo: Repo): Promise<WorkingState> {
   state['#spec'] = spec === undefined ? DEFAULT_SPEC : spec;
   const files = new Map<string, string>();
   const untracked: string[] = [];
+  const tracked: WalkEntry[] = [];
   for await (const e of walkTree(repo.root)) {
-    const tracked = (repo.pristine !== null && e.rel in repo.pristine) || repo.staged.has(e.rel);
-    if (!tracked) {
-      if (!e.rel.startsWith('.pvr/') && !e.rel.startsWith('.pv/')) untracked.push(e.rel);
-      continue;
-    }
-    state[e.rel] = await fileValue(repo, e.rel, e.abs);
-    files.set(e.rel, e.abs);
+    if ((repo.pristine !== null && e.rel in repo.pristine) || repo.staged.has(e.rel)) tracked.push(e);
+    else if (!e.rel.startsWith('.pvr/') && !e.rel.startsWith('.pv/')) untracked.push(e.rel);
   }
+  const values = await mapLimit(tracked, FILE_CONCURRENCY, (e) => fileValue(repo, e.rel, e.abs));
+  tracked.forEach((e, i) => {
+    const v = values[i];
+    if (!v?.ok) throw v?.error; // the first bad file in walk order, as pvr reports it
+    state[e.rel] = v.value;
+    files.set(e.rel, e.abs);
+  });
+  await repo.hashes.save();
   return { state, files, untracked };
 }
 
