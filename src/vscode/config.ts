@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
  * Typed settings, read in one place (house style 13). Parsing never throws: a bad value falls back
  * to the default. A unit test checks these keys against package.json `contributes.configuration`.
  */
-export const CONFIG_KEYS = ['validation.enable', 'validation.debounceMs'] as const;
+export const CONFIG_KEYS = ['validation.enable', 'validation.debounceMs', 'pvr.path', 'engine'] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 export class Config {
@@ -30,6 +30,16 @@ export class Config {
       (x): x is number => typeof x === 'number' && Number.isFinite(x),
     );
     return Math.min(5000, Math.max(0, v));
+  }
+
+  /** `pantavisor.pvr.path`: a user-installed pvr; empty means `pvr` from PATH. */
+  get pvrPath(): string {
+    return this.get('pvr.path', '', (v): v is string => typeof v === 'string');
+  }
+
+  /** `pantavisor.engine`: which implementation backs the pvr features. */
+  get engine(): 'builtin' | 'pvr' {
+    return this.get('engine', 'builtin', (v): v is 'builtin' | 'pvr' => v === 'builtin' || v === 'pvr');
   }
 
   describe(): string {
