@@ -68,6 +68,10 @@ export interface CopyOptions {
  * file that changed since it was hashed, or a corrupt object, never lands under a wrong name.
  */
 export async function copyAtomic(src: string, dest: string, opts: CopyOptions = {}): Promise<string> {
+  if (!opts.sync && opts.mode === undefined) {
+    const small = await copySmall(src, dest, opts);
+    if (small !== undefined) return small;
+  }
   let inp: fsp.FileHandle;
   try {
     inp = await fsp.open(src, 'r');
@@ -108,6 +112,49 @@ export async function copyAtomic(src: string, dest: string, opts: CopyOptions = 
     await inp.close();
     if (tmp && !renamed) await fsp.rm(tmp, { force: true });
   }
+}
+
+const SMALL = 256 * 1024;
+
+/**
+ * The fast path of {@link copyAtomic} for small files: one read, one exclusive write, one rename
+ * (a third of the system calls, which dominate for thousands of small files). Returns undefined
+ * for files too big for it.
+ */
+async function copySmall(src: string, dest: string, opts: CopyOptions): Promise<string | undefined> {
+  let fh: fsp.FileHandle;
+  try {
+    fh = await fsp.open(src, 'r');
+  } catch (e) {
+    throw Object.assign(new PvrError(goPathError('open', src, e), 3), { beforeAnnounce: true });
+  }
+  let data: Buffer;
+  try {
+    if ((await fh.stat()).size > SMALL) return undefined;
+    data = await fh.readFile();
+  } finally {
+    await fh.close();
+  }
+  const actual = createHash('sha256').update(data).digest('hex');
+  if (opts.expectSha !== undefined && actual !== opts.expectSha) {
+    throw new PvrError(opts.mismatch?.(actual) ?? `content of ${src} does not match ${opts.expectSha}`, 3);
+  }
+  let tmp = `${dest}.new`;
+  try {
+    await fsp.writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
+  } catch (e) {
+    if (errnoCode(e) !== 'EEXIST') throw new PvrError(goPathError('open', tmp, e), 3);
+    tmp = `${dest}.${process.pid}.${Math.random().toString(36).slice(2)}.new`;
+    await fsp.writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
+  }
+  crashPoint('object-write');
+  try {
+    await fsp.rename(tmp, dest);
+  } catch (e) {
+    await fsp.rm(tmp, { force: true });
+    throw e;
+  }
+  return actual;
 }
 
 /** Writes `data` to `dest` atomically through `<dest>.new` (pvr's temporary name) and a rename. */
