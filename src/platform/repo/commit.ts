@@ -77,6 +77,16 @@ async function commitInner(repo: Repo, opts: CommitOptions): Promise<void> {
     // An existing object is reused only if it is whole (same size as the file); a truncated one,
     // e.g. from a power loss, is rewritten.
     if (!overwrite && (await sameSize(dest, src))) return;
+    // A copy staged by `add` has exactly this content (it is named by its hash): move it in.
+    if (repo.stagingDir) {
+      try {
+        await fsp.rename(join(repo.stagingDir, sha), dest);
+        crashPoint('object-write');
+        return;
+      } catch {
+        // Not staged, or another file system: copy below (which also reports a missing objdir).
+      }
+    }
     await copyAtomic(src, dest, {
       expectSha: sha,
       mismatch: (actual) =>

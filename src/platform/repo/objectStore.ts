@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
 import { promises as fsp, constants as fsc } from 'node:fs';
+import { join } from 'node:path';
 import { PvrError, errnoCode, goPathError } from './PvrError';
 import { crashPoint } from './crashPoint';
 
@@ -155,6 +156,53 @@ async function copySmall(src: string, dest: string, opts: CopyOptions): Promise<
     throw e;
   }
   return actual;
+}
+
+/**
+ * Hashes `src` while copying it into the staging area `stagingDir` (one read, one write), so that
+ * a later commit only has to move the copy into the objects directory. Returns the sha256; the
+ * copy is `<stagingDir>/<sha>`. Old staged copies (never committed) are not kept forever: see
+ * {@link pruneStaging}.
+ */
+export async function hashAndStage(src: string, stagingDir: string): Promise<string> {
+  await fsp.mkdir(stagingDir, { recursive: true, mode: 0o700 });
+  const tmp = join(stagingDir, `${process.pid}.${Math.random().toString(36).slice(2)}.new`);
+  const inp = await fsp.open(src, 'r');
+  let ok = false;
+  try {
+    const out = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o644);
+    const hash = createHash('sha256');
+    try {
+      const buf = Buffer.allocUnsafe(CHUNK);
+      for (;;) {
+        const { bytesRead } = await inp.read(buf, 0, CHUNK, null);
+        if (bytesRead === 0) break;
+        hash.update(buf.subarray(0, bytesRead));
+        let off = 0;
+        while (off < bytesRead) off += (await out.write(buf, off, bytesRead - off)).bytesWritten;
+      }
+    } finally {
+      await out.close();
+    }
+    const sha = hash.digest('hex');
+    await fsp.rename(tmp, join(stagingDir, sha));
+    ok = true;
+    return sha;
+  } finally {
+    await inp.close();
+    if (!ok) await fsp.rm(tmp, { force: true });
+  }
+}
+
+/** Removes staged copies older than `maxAgeMs` (files added but never committed). */
+export async function pruneStaging(stagingDir: string, maxAgeMs = 7 * 24 * 3600 * 1000): Promise<void> {
+  const names = await fsp.readdir(stagingDir).catch(() => [] as string[]);
+  const now = Date.now();
+  for (const n of names) {
+    const p = join(stagingDir, n);
+    const st = await fsp.stat(p).catch(() => undefined);
+    if (st && now - st.mtimeMs > maxAgeMs) await fsp.rm(p, { force: true });
+  }
 }
 
 /** Writes `data` to `dest` atomically through `<dest>.new` (pvr's temporary name) and a rename. */
