@@ -1,5 +1,15 @@
 import { createHash } from 'node:crypto';
-import { promises as fsp, constants as fsc } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  promises as fsp,
+  constants as fsc,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { PvrError, errnoCode, goPathError } from './PvrError';
 import { crashPoint } from './crashPoint';
@@ -123,18 +133,20 @@ const SMALL = 256 * 1024;
  * for files too big for it.
  */
 async function copySmall(src: string, dest: string, opts: CopyOptions): Promise<string | undefined> {
-  let fh: fsp.FileHandle;
+  // Synchronous on purpose (see HashCache.hash): for small files the calls are cheaper than the
+  // thread-pool hand-offs of their async forms.
+  let fd: number;
   try {
-    fh = await fsp.open(src, 'r');
+    fd = openSync(src, 'r');
   } catch (e) {
     throw Object.assign(new PvrError(goPathError('open', src, e), 3), { beforeAnnounce: true });
   }
   let data: Buffer;
   try {
-    if ((await fh.stat()).size > SMALL) return undefined;
-    data = await fh.readFile();
+    if (fstatSync(fd).size > SMALL) return undefined;
+    data = readFileSync(fd);
   } finally {
-    await fh.close();
+    closeSync(fd);
   }
   const actual = createHash('sha256').update(data).digest('hex');
   if (opts.expectSha !== undefined && actual !== opts.expectSha) {
@@ -142,19 +154,20 @@ async function copySmall(src: string, dest: string, opts: CopyOptions): Promise<
   }
   let tmp = `${dest}.new`;
   try {
-    await fsp.writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
+    writeFileSync(tmp, data, { flag: 'wx', mode: 0o644 });
   } catch (e) {
     if (errnoCode(e) !== 'EEXIST') throw new PvrError(goPathError('open', tmp, e), 3);
     tmp = `${dest}.${process.pid}.${Math.random().toString(36).slice(2)}.new`;
-    await fsp.writeFile(tmp, data, { flag: 'wx', mode: 0o644 });
+    writeFileSync(tmp, data, { flag: 'wx', mode: 0o644 });
   }
   crashPoint('object-write');
   try {
-    await fsp.rename(tmp, dest);
+    renameSync(tmp, dest);
   } catch (e) {
-    await fsp.rm(tmp, { force: true });
+    rmSync(tmp, { force: true });
     throw e;
   }
+  await Promise.resolve();
   return actual;
 }
 

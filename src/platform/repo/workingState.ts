@@ -1,4 +1,4 @@
-import { promises as fsp, type Dirent } from 'node:fs';
+import { promises as fsp, readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import {
   GoJsonError,
@@ -37,7 +37,7 @@ export async function* walkTree(
   async function* walk(dir: string, prefix: string): AsyncGenerator<WalkEntry> {
     let entries: Dirent[];
     try {
-      entries = await fsp.readdir(dir, { withFileTypes: true });
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch {
       return; // vanished or unreadable directory: nothing to list
     }
