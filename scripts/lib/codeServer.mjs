@@ -1,0 +1,188 @@
+// Shared by the integration runner, `npm start` and the screenshot helper: where the test
+// environment lives, and how to start code-server and a headless Chromium so that nothing outlives
+// us. See docs in README.md ("Tests") and /work/shared/docs/test-environment.md for the background.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { randomUUID } from 'node:crypto';
+
+export const ROOT = resolve(new URL('../..', import.meta.url).pathname);
+export const TEST_ENV_DIR = resolve(process.env.PVKIT_TEST_ENV_DIR ?? join(ROOT, '.test-env'));
+export const CODE_SERVER_BIN =
+  process.env.PVKIT_CODE_SERVER ?? join(TEST_ENV_DIR, 'code-server/node_modules/.bin/code-server');
+export const CHROMIUM_BIN = process.env.PVKIT_CHROMIUM ?? '/usr/bin/chromium';
+
+/** What is missing to run VS Code headless, as human-readable lines (empty when all is there). */
+export function missingPieces() {
+  const out = [];
+  if (!existsSync(CODE_SERVER_BIN)) {
+    out.push(`code-server not found at ${CODE_SERVER_BIN} (run: bash scripts/setup-test-env.sh --all)`);
+  }
+  if (!existsSync(CHROMIUM_BIN)) {
+    out.push(`Chromium not found at ${CHROMIUM_BIN} (apt-get install chromium, or set PVKIT_CHROMIUM)`);
+  }
+  return out;
+}
+
+/** Prints a banner nobody can overlook. */
+export function shout(lines) {
+  const bar = '!'.repeat(78);
+  console.error(`\n${bar}\n${lines.map((l) => `!!! ${l}`).join('\n')}\n${bar}\n`);
+}
+
+/** A free TCP port on 127.0.0.1, or `preferred` when that one is free. */
+export async function freePort(preferred = 0) {
+  const tryListen = (port) =>
+    new Promise((ok) => {
+      const s = createServer();
+      s.once('error', () => ok(undefined));
+      s.listen(port, '127.0.0.1', () => {
+        const { port: p } = s.address();
+        s.close(() => ok(p));
+      });
+    });
+  return (preferred && (await tryListen(preferred))) || (await tryListen(0));
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Processes carrying our tag in their environment. Every process we start (code-server, its
+ * extension hosts, Chromium and its helpers) inherits `PVKIT_PROC_TAG`, so this finds them even if
+ * one left our process group.
+ */
+export function processesTagged(tag) {
+  const needle = `PVKIT_PROC_TAG=${tag}`;
+  const pids = [];
+  for (const name of readdirSync('/proc')) {
+    if (!/^\d+$/.test(name) || Number(name) === process.pid) continue;
+    try {
+      if (readFileSync(`/proc/${name}/environ`, 'latin1').split('\0').includes(needle))
+        pids.push(Number(name));
+    } catch {
+      // Gone already, or not ours to read.
+    }
+  }
+  return pids;
+}
+
+/**
+ * Starts code-server detached in its own process group with a private config (auth none,
+ * 127.0.0.1 only), and waits until /healthz answers. `stop()` ends the group and then every process
+ * still carrying the tag, and returns the pids it had to kill hard (for the caller to report).
+ */
+export async function startCodeServer({
+  port,
+  userDataDir,
+  extensionsDir,
+  folder,
+  tag = randomUUID(),
+  env = {},
+  onOutput = (line) => process.stderr.write(`[code-server] ${line}\n`),
+}) {
+  mkdirSync(userDataDir, { recursive: true });
+  mkdirSync(extensionsDir, { recursive: true });
+  // Always pass --config: without it code-server writes ~/.config/code-server/config.yaml.
+  const config = join(userDataDir, 'code-server.yaml');
+  writeFileSync(config, `bind-addr: 127.0.0.1:${port}\nauth: none\ncert: false\n`);
+  const args = [
+    '--config',
+    config,
+    '--disable-telemetry',
+    '--disable-update-check',
+    '--disable-workspace-trust',
+    '--disable-getting-started-override',
+    '--user-data-dir',
+    userDataDir,
+    '--extensions-dir',
+    extensionsDir,
+    ...(folder ? [folder] : []),
+  ];
+  const child = spawn(CODE_SERVER_BIN, args, {
+    detached: true,
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, ...env, PVKIT_PROC_TAG: tag },
+  });
+  let exited = false;
+  child.on('exit', () => (exited = true));
+  for (const stream of [child.stdout, child.stderr]) {
+    let buf = '';
+    stream.setEncoding('utf8');
+    stream.on('data', (d) => {
+      buf += d;
+      const lines = buf.split('\n');
+      buf = lines.pop();
+      for (const l of lines) if (l.trim()) onOutput(l);
+    });
+  }
+
+  const stop = async () => {
+    const signalGroup = (sig) => {
+      try {
+        process.kill(-child.pid, sig);
+      } catch {
+        // The group is empty already.
+      }
+    };
+    signalGroup('SIGTERM');
+    for (let i = 0; i < 50 && processesTagged(tag).length; i++) await sleep(100);
+    signalGroup('SIGKILL');
+    const stragglers = processesTagged(tag);
+    for (const pid of stragglers) {
+      try {
+        process.kill(pid, 'SIGKILL');
+      } catch {
+        // Exited between the scan and the kill.
+      }
+    }
+    for (let i = 0; i < 20 && processesTagged(tag).length; i++) await sleep(100);
+    return { stragglers, left: processesTagged(tag) };
+  };
+
+  const base = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) {
+      await stop();
+      throw new Error(`code-server exited during startup (${CODE_SERVER_BIN}); see its output above`);
+    }
+    try {
+      if ((await fetch(`${base}/healthz`)).ok) break;
+    } catch {
+      // Not listening yet.
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`code-server did not answer ${base}/healthz within 60 s`);
+    }
+    await sleep(100);
+  }
+  return { base, host: `127.0.0.1:${port}`, tag, pid: child.pid, stop };
+}
+
+/** Headless Chromium through playwright-core, tagged like code-server so cleanup can verify it. */
+export async function launchChromium(tag) {
+  const { chromium } = await import('playwright-core');
+  return chromium.launch({
+    executablePath: CHROMIUM_BIN,
+    headless: true,
+    env: { ...process.env, PVKIT_PROC_TAG: tag },
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+    ],
+  });
+}
+
+/** The workbench URL for a folder, plus an optional `payload` (list of [key, value] pairs). */
+export function workbenchUrl(base, folder, payload) {
+  let url = `${base}/?folder=${encodeURIComponent(folder)}`;
+  if (payload?.length) url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
+  return url;
+}
