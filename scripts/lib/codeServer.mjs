@@ -1,8 +1,18 @@
 // Shared by the integration runner, `npm start` and the screenshot helper: where the test
 // environment lives, and how to start code-server and a headless Chromium so that nothing outlives
-// us. See docs in README.md ("Tests") and /work/shared/docs/test-environment.md for the background.
+// us. README.md ("Tests") describes the environment variables.
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  unlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { randomUUID } from 'node:crypto';
@@ -105,6 +115,7 @@ export async function startCodeServer({
     env: { ...process.env, ...env, PVKIT_PROC_TAG: tag },
   });
   let exited = false;
+  const exitedPromise = new Promise((r) => child.on('exit', (code) => r(code)));
   child.on('exit', () => (exited = true));
   for (const stream of [child.stdout, child.stderr]) {
     let buf = '';
@@ -158,7 +169,7 @@ export async function startCodeServer({
     }
     await sleep(100);
   }
-  return { base, host: `127.0.0.1:${port}`, tag, pid: child.pid, stop };
+  return { base, host: `127.0.0.1:${port}`, tag, pid: child.pid, stop, exited: exitedPromise };
 }
 
 /** Headless Chromium through playwright-core, tagged like code-server so cleanup can verify it. */
@@ -185,4 +196,44 @@ export function workbenchUrl(base, folder, payload) {
   let url = `${base}/?folder=${encodeURIComponent(folder)}`;
   if (payload?.length) url += `&payload=${encodeURIComponent(JSON.stringify(payload))}`;
   return url;
+}
+
+/**
+ * Makes the working copy an installed extension of `extensionsDir`: a symlink named
+ * `<publisher>.<name>-<version>` pointing at the repository (code-server scans unpacked folders
+ * there, and follows the link). A rebuild is picked up by reloading the window.
+ */
+export function linkWorkingCopy(extensionsDir) {
+  const pkg = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8'));
+  const id = `${pkg.publisher}.${pkg.name}`;
+  mkdirSync(extensionsDir, { recursive: true });
+  // Drop links of other versions of this extension; two copies would register commands twice.
+  for (const e of readdirSync(extensionsDir)) {
+    if (!e.startsWith(`${id}-`)) continue;
+    const p = join(extensionsDir, e);
+    // Unlink a link itself; never walk into it (it points at the working copy).
+    if (lstatSync(p).isSymbolicLink()) unlinkSync(p);
+    else rmSync(p, { recursive: true, force: true });
+  }
+  const link = join(extensionsDir, `${id}-${pkg.version}`);
+  symlinkSync(ROOT, link, 'dir');
+  return { id, link };
+}
+
+/** User settings for a calm workbench: no welcome page, no trust prompt, no tips. */
+export function writeUserSettings(userDataDir, extra = {}) {
+  const dir = join(userDataDir, 'User');
+  mkdirSync(dir, { recursive: true });
+  const settings = {
+    'workbench.startupEditor': 'none',
+    'workbench.tips.enabled': false,
+    'security.workspace.trust.enabled': false,
+    'telemetry.telemetryLevel': 'off',
+    'extensions.autoCheckUpdates': false,
+    'update.showReleaseNotes': false,
+    // examples/ lives inside our git checkout; the prompt to open the parent repository is noise.
+    'git.openRepositoryInParentFolders': 'never',
+    ...extra,
+  };
+  writeFileSync(join(dir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
 }
