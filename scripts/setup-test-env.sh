@@ -42,14 +42,16 @@ CODE_SERVER_VERSION=4.100.3
 RG_CACHE_NAME=vscode-ripgrep-cache-1.15.11
 RG_TARBALL=ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz
 
-T0=$(date +%s)
+now_ms() { date +%s%3N; }
+secs_since() { local d=$(($(now_ms) - $1)); printf '%d.%d' $((d / 1000)) $((d % 1000 / 100)); }
+T0=$(now_ms)
 PROBLEMS=()
 step_t0=0
 step() {
-  step_t0=$(date +%s)
+  step_t0=$(now_ms)
   echo "[setup] $*"
 }
-done_step() { echo "[setup]   done in $(($(date +%s) - step_t0)) s"; }
+done_step() { echo "[setup]   done in $(secs_since "$step_t0") s"; }
 problem() {
   PROBLEMS+=("$*")
   echo "[setup] !!! $*" >&2
@@ -189,7 +191,7 @@ if [ "$MODE" = all ]; then
     problem "chromium not found: integration tests and screenshots need it (apt-get install chromium, or set PVKIT_CHROMIUM)"
 fi
 
-echo "[setup] finished in $(($(date +%s) - T0)) s; ${#PROBLEMS[@]} problem(s)"
+echo "[setup] finished in $(secs_since "$T0") s; ${#PROBLEMS[@]} problem(s)"
 for p in "${PROBLEMS[@]}"; do echo "[setup]   - $p"; done
 # Missing pieces are reported, not fatal: the tests that need them fail or skip loudly themselves.
 exit 0
