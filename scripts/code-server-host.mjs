@@ -35,7 +35,7 @@ const timeoutMs = Number(process.env.PVKIT_IT_TIMEOUT_MS ?? 300_000);
 
 // The workbench and the extension host chatter; these lines say nothing about our tests.
 const NOISE =
-  /Creating a socket|connection token|ENOTFOUND|open-vsx|Service Worker|vsda|Updating additional builtin extensions cache|ChatSessionStore|\[Extension Host\] (?:Extension host|Started local)/;
+  /Creating a socket|connection token|ENOTFOUND|open-vsx|Service Worker|vsda|Updating additional builtin extensions cache|ChatSessionStore|Creation of workbench contribution|\[Extension Host\] (?:Extension host|Started local)/;
 
 async function main() {
   const missing = missingPieces();

@@ -47,7 +47,12 @@ const userDataDir = join(scratch, 'user-data');
 const { link } = linkWorkingCopy(extensionsDir);
 writeUserSettings(userDataDir, { 'workbench.colorTheme': 'Default Dark Modern' });
 const folder = join(ROOT, 'examples');
-const server = await startCodeServer({ port: await freePort(), userDataDir, extensionsDir, onOutput: () => {} });
+const server = await startCodeServer({
+  port: await freePort(),
+  userDataDir,
+  extensionsDir,
+  onOutput: () => {},
+});
 let browser;
 let code = 0;
 try {

@@ -26,7 +26,10 @@ function sh(cmd, args) {
 if (!process.env.PVKIT_SKIP_SETUP) sh('bash', ['scripts/setup-test-env.sh', '--all']);
 // `npm ci` when node_modules is missing or older than the lock file.
 const installed = join(ROOT, 'node_modules/.package-lock.json');
-if (!existsSync(installed) || statSync(installed).mtimeMs < statSync(join(ROOT, 'package-lock.json')).mtimeMs) {
+if (
+  !existsSync(installed) ||
+  statSync(installed).mtimeMs < statSync(join(ROOT, 'package-lock.json')).mtimeMs
+) {
   if (sh('npm', ['ci', '--no-audit', '--no-fund']) !== 0) process.exit(1);
 }
 if (sh('node', ['esbuild.mjs']) !== 0) process.exit(1);
