@@ -19,6 +19,7 @@ import {
   freePort,
   launchChromium,
   missingPieces,
+  onInterrupt,
   shout,
   startCodeServer,
   workbenchUrl,
@@ -63,6 +64,11 @@ async function main() {
   });
   let browser;
   let exitCode;
+  onInterrupt(async () => {
+    await browser?.close().catch(() => undefined);
+    await server.stop();
+    rmSync(scratch, { recursive: true, force: true });
+  });
   try {
     const remote = (p) => `vscode-remote://${server.host}${p}`;
     const payload = devPaths.map((p) => ['extensionDevelopmentPath', remote(p)]);

@@ -17,6 +17,7 @@ import {
   launchChromium,
   linkWorkingCopy,
   missingPieces,
+  onInterrupt,
   shout,
   startCodeServer,
   workbenchUrl,
@@ -55,6 +56,12 @@ const server = await startCodeServer({
 });
 let browser;
 let code = 0;
+onInterrupt(async () => {
+  await browser?.close().catch(() => undefined);
+  await server.stop();
+  unlinkSync(link);
+  rmSync(scratch, { recursive: true, force: true });
+});
 try {
   browser = await launchChromium(server.tag);
   const page = await browser.newPage({ viewport: { width, height } });

@@ -13,6 +13,7 @@ import {
   freePort,
   linkWorkingCopy,
   missingPieces,
+  onInterrupt,
   shout,
   startCodeServer,
   writeUserSettings,
@@ -63,17 +64,12 @@ console.log(`
 `);
 
 let stopping = false;
-const stop = async () => {
-  if (stopping) return;
+onInterrupt(() => {
   stopping = true;
-  console.log('stopping code-server...');
-  await server.stop();
-  process.exit(0);
-};
-process.on('SIGINT', () => void stop());
+  return server.stop();
+});
 void server.exited.then((code) => {
   if (stopping) return;
   console.error(`code-server exited by itself (code ${code})`);
   void server.stop().then(() => process.exit(1));
 });
-process.on('SIGTERM', () => void stop());

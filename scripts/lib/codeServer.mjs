@@ -117,6 +117,8 @@ export async function startCodeServer({
   let exited = false;
   const exitedPromise = new Promise((r) => child.on('exit', (code) => r(code)));
   child.on('exit', () => (exited = true));
+  // The last lines of output, for the error message when startup fails with the output hidden.
+  const recent = [];
   for (const stream of [child.stdout, child.stderr]) {
     let buf = '';
     stream.setEncoding('utf8');
@@ -124,9 +126,15 @@ export async function startCodeServer({
       buf += d;
       const lines = buf.split('\n');
       buf = lines.pop();
-      for (const l of lines) if (l.trim()) onOutput(l);
+      for (const l of lines.filter((x) => x.trim())) {
+        recent.push(l);
+        if (recent.length > 30) recent.shift();
+        onOutput(l);
+      }
     });
   }
+  const startupError = (what) =>
+    new Error(`${what}\n  last output of code-server:\n    ${recent.join('\n    ')}`);
 
   const stop = async () => {
     const signalGroup = (sig) => {
@@ -156,7 +164,7 @@ export async function startCodeServer({
   for (;;) {
     if (exited) {
       await stop();
-      throw new Error(`code-server exited during startup (${CODE_SERVER_BIN}); see its output above`);
+      throw startupError(`code-server exited during startup (${CODE_SERVER_BIN})`);
     }
     try {
       if ((await fetch(`${base}/healthz`)).ok) break;
@@ -165,7 +173,7 @@ export async function startCodeServer({
     }
     if (Date.now() > deadline) {
       await stop();
-      throw new Error(`code-server did not answer ${base}/healthz within 60 s`);
+      throw startupError(`code-server did not answer ${base}/healthz within 60 s`);
     }
     await sleep(100);
   }
@@ -236,4 +244,23 @@ export function writeUserSettings(userDataDir, extra = {}) {
     ...extra,
   };
   writeFileSync(join(dir, 'settings.json'), `${JSON.stringify(settings, null, 2)}\n`);
+}
+
+/**
+ * Runs `cleanup` once on Ctrl+C or SIGTERM, then exits with 130. code-server runs in its own
+ * process group, so the terminal's SIGINT does not reach it: without this it would outlive us.
+ */
+export function onInterrupt(cleanup) {
+  let running = false;
+  const handler = (signal) => {
+    if (running) return;
+    running = true;
+    console.error(`\n${signal}: stopping code-server and the browser...`);
+    void Promise.resolve()
+      .then(cleanup)
+      .catch((e) => console.error(e))
+      .finally(() => process.exit(130));
+  };
+  process.on('SIGINT', handler);
+  process.on('SIGTERM', handler);
 }
