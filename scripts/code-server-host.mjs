@@ -65,6 +65,7 @@ async function main() {
   let browser;
   let exitCode;
   onInterrupt(async () => {
+    interrupted = true;
     await browser?.close().catch(() => undefined);
     await server.stop();
     rmSync(scratch, { recursive: true, force: true });
@@ -112,9 +113,12 @@ async function main() {
   return exitCode;
 }
 
+// After Ctrl+C the interrupt handler owns the exit; the aborted page load is not an error then.
+let interrupted = false;
 main().then(
-  (code) => process.exit(code),
+  (code) => interrupted || process.exit(code),
   (e) => {
+    if (interrupted) return;
     console.error(e);
     process.exit(2);
   },

@@ -79,7 +79,8 @@ try {
 }
 rmSync(scratch, { recursive: true, force: true });
 if (!results) {
-  fail([`INTEGRATION TESTS BROKEN: no results from inside VS Code (exit code ${code})`], code || 1);
+  const why = code === 130 ? 'INTERRUPTED' : 'BROKEN: no results from inside VS Code';
+  fail([`INTEGRATION TESTS ${why} (exit code ${code})`], code || 1);
 }
 if (code !== 0 && !results.failed) results.failed = 1; // A crash after the tests still counts.
 writeResults(results);

@@ -186,6 +186,10 @@ export async function launchChromium(tag) {
   return chromium.launch({
     executablePath: CHROMIUM_BIN,
     headless: true,
+    // Playwright's own signal handlers exit at once; ours (onInterrupt) also stop code-server.
+    handleSIGINT: false,
+    handleSIGTERM: false,
+    handleSIGHUP: false,
     env: { ...process.env, PVKIT_PROC_TAG: tag },
     args: [
       '--no-sandbox',
