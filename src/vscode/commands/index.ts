@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
+import { revealRef } from '../views/RevisionTreeProvider';
+import type { SourceRef } from '../../core/revision/summarizeRevision';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -10,6 +12,7 @@ export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
  */
 export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.showLog': () => () => log.show(),
+  'pantavisor.revision.reveal': () => (ref: unknown) => revealRef(ref as SourceRef),
 };
 
 export function registerCommands(ctx: Ctx): void {
