@@ -39,6 +39,8 @@ export class GoJsonSyntaxError extends Error {
 }
 
 const MAX_DEPTH = 10000;
+/** pvkit stops earlier than Go so that the recursive consumers cannot overflow the JavaScript stack. */
+const SAFE_DEPTH = 1000;
 
 /** Go's `quoteChar`: how the scanner names an offending byte (a byte >= 0x80 shows as its Latin-1 character). */
 function quoteChar(c: number): string {
@@ -101,6 +103,16 @@ class Reader {
     const c = this.b[this.pos];
     if (c === undefined) throw new GoJsonSyntaxError('unexpected end of JSON input', this.pos);
     throw new GoJsonSyntaxError(`invalid character ${quoteChar(c)} ${what}`, this.pos);
+  }
+
+  checkDepth(depth: number): void {
+    if (depth > MAX_DEPTH) throw new GoJsonSyntaxError('exceeded max depth', this.pos);
+    if (depth > SAFE_DEPTH) {
+      throw new GoJsonSyntaxError(
+        `nesting deeper than ${SAFE_DEPTH} levels (pvkit's limit; Go allows ${MAX_DEPTH}): flatten the value`,
+        this.pos,
+      );
+    }
   }
 
   skipSpace(): void {
@@ -252,7 +264,7 @@ class Reader {
   }
 
   object(depth: number): JsonNode {
-    if (depth > MAX_DEPTH) throw new GoJsonSyntaxError('exceeded max depth', this.pos);
+    this.checkDepth(depth);
     const start = this.pos;
     this.pos++;
     const members: JsonMember[] = [];
@@ -286,7 +298,7 @@ class Reader {
   }
 
   array(depth: number): JsonNode {
-    if (depth > MAX_DEPTH) throw new GoJsonSyntaxError('exceeded max depth', this.pos);
+    this.checkDepth(depth);
     const start = this.pos;
     this.pos++;
     const items: JsonNode[] = [];
