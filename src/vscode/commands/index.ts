@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
+import { revealRef } from '../views/RevisionTreeProvider';
+import type { SourceRef } from '../../core/revision/summarizeRevision';
 import { appInstallCommand } from './appInstall';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -11,6 +13,7 @@ export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
  */
 export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.showLog': () => () => log.show(),
+  'pantavisor.revision.reveal': () => (ref: unknown) => revealRef(ref as SourceRef),
   'pantavisor.app.install': appInstallCommand,
 };
 
