@@ -1,6 +1,6 @@
-import { decodeSrcJson, type PvrSource } from './decodeSrcJson';
+import { decodeSrcJson, foldFieldName, type PvrSource } from './decodeSrcJson';
 import { goJson } from './goFormat';
-import { GoJsonSyntaxError, byteLineCol, isValidGoJson, parseGoJson } from './goJsonDecode';
+import { GoJsonSyntaxError, byteLineCol, isValidGoJson, parseGoJson, type JsonNode } from './goJsonDecode';
 import { isGoMap, toGoValue, type GoValue } from './goValue';
 import { renderLxcConf } from './renderLxcConf';
 import { renderRunJson } from './renderRunJson';
@@ -100,8 +100,10 @@ export function renderContainerFiles(input: SrcJsonInput, options: RenderOptions
     }
   }
   let decoded: ReturnType<typeof decodeSrcJson>;
+  let tree: JsonNode;
   try {
-    decoded = decodeSrcJson(parseGoJson(bytes));
+    tree = parseGoJson(bytes);
+    decoded = decodeSrcJson(tree);
   } catch (e) {
     if (!(e instanceof GoJsonSyntaxError)) throw e;
     const { line, col } = byteLineCol(bytes, e.offset);
@@ -202,8 +204,16 @@ export function renderContainerFiles(input: SrcJsonInput, options: RenderOptions
     run = renderRunJson(ctx);
   } catch (e) {
     if (!(e instanceof TemplateError)) throw e;
+    const offset = locateTemplateError(tree, e.message);
+    const at = offset === undefined ? undefined : byteLineCol(bytes, offset);
     return fail(
-      { stage: 'template', exitCode: 3, code: 'template-error', message: e.message },
+      {
+        stage: 'template',
+        exitCode: 3,
+        code: 'template-error',
+        message: at ? `src.json:${at.line}:${at.col}: ${e.message}` : e.message,
+        ...(at ? { offset, line: at.line, column: at.col } : {}),
+      },
       src,
       ctx.warnings,
     );
@@ -219,6 +229,42 @@ export function renderContainerFiles(input: SrcJsonInput, options: RenderOptions
     ctx.warn('group-unknown', `group "${ctx.effectiveGroup}" is not defined in groups.json`);
   }
   return { runJson: run, lxcConf: conf === '' ? undefined : conf, warnings: ctx.warnings, source: src };
+}
+
+/**
+ * Where in src.json the value a template error names (`args.X ...`, `docker_config/config X ...`,
+ * `dm_enabled ...`) is: the last top-level member that holds it, `config` before `docker_config`.
+ */
+function locateTemplateError(tree: JsonNode, message: string): number | undefined {
+  const member = (fields: string[], key: string | undefined): number | undefined => {
+    if (tree.kind !== 'object') return undefined;
+    for (const field of fields) {
+      for (const m of [...tree.members].reverse()) {
+        if (foldFieldName(m.key) !== field) continue;
+        if (key === undefined) return m.value.start;
+        if (m.value.kind !== 'object') continue;
+        const hit = [...m.value.members].reverse().find((x) => x.key === key);
+        if (
+          hit &&
+          !(
+            key !== undefined &&
+            field === 'config' &&
+            hit.value.kind === 'literal' &&
+            hit.value.value === null
+          )
+        ) {
+          return hit.value.start;
+        }
+      }
+    }
+    return undefined;
+  };
+  const arg = /^args\.([^\s:]+)/.exec(message);
+  if (arg) return member(['args'], arg[1]);
+  const docker = /^docker_config\/config (\w+)/.exec(message);
+  if (docker) return member(['config', 'docker_config'], docker[1]);
+  if (message.startsWith('dm_enabled')) return member(['dm_enabled'], undefined);
+  return undefined;
 }
 
 function startsWithBom(b: string | Uint8Array): boolean {

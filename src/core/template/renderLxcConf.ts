@@ -1,11 +1,4 @@
-import {
-  TemplateError,
-  describe,
-  iterate,
-  requireString,
-  textEquals,
-  type TemplateContext,
-} from './TemplateContext';
+import { TemplateError, iterate, requireString, textEquals, type TemplateContext } from './TemplateContext';
 import { goLower } from './goFormat';
 import { goText, ifNull, truthy, type GoValue } from './goValue';
 import { dockerVolumeName, strip1, trim1, volumeMap } from './volumeMap';
@@ -194,7 +187,7 @@ export function volumeImportLine(item: string): string {
   const parts = splitN(item, ':', 4);
   if (parts.length < 3) {
     throw new TemplateError(
-      `args.PV_VOLUME_IMPORTS item "${item}": expected "container:volume[@subdir]:target[:options]" (${describe(item)} with ${parts.length - 1} ":")`,
+      `args.PV_VOLUME_IMPORTS item "${item}" has fewer than two ":"; write "container:volume[@subdir]:target[:options]"`,
     );
   }
   const [p0 = '', p1 = '', p2 = '', p3] = parts;
