@@ -218,6 +218,13 @@ export function renderContainerFiles(input: SrcJsonInput, options: RenderOptions
       ctx.warnings,
     );
   }
+  const noValue = conf.split('\n').find((l) => l.includes('<no value>'));
+  if (noValue !== undefined) {
+    ctx.warn(
+      'conf-no-value',
+      `lxc.container.conf line "${noValue}" prints a missing or null value as "<no value>" (as pvr does); set the argument it comes from.`,
+    );
+  }
   if (!isValidGoJson(run) && !ctx.warnings.some((w) => w.code.startsWith('run-json-'))) {
     ctx.warn('run-json-invalid', 'run.json is not valid JSON');
   }

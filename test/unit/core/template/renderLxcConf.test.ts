@@ -169,3 +169,21 @@ test('storage-name collisions are reported', () => {
     ['storage-name-collision'],
   );
 });
+
+test('a missing value printed as <no value> is reported', () => {
+  const r = renderContainerFiles({ ...base, args: { PV_LXC_NETWORK_TYPE: 'phys' } }, { name: 'app' });
+  assert.match(r.lxcConf ?? '', /^lxc\.net\.0\.link =<no value>$/m);
+  assert.deepEqual(
+    r.warnings.map((w) => w.code),
+    ['conf-no-value'],
+  );
+});
+
+test('template errors point at the src.json line of the value', () => {
+  const text =
+    '{\n "template": "builtin-lxc-docker", "docker_name": "x",\n "args": {\n  "PV_LXC_CAP_KEEP": 5\n },\n "docker_config": {"Cmd": ["x"]}\n}';
+  const r = renderContainerFiles(text, { name: 'app' });
+  assert.equal(r.error?.line, 4);
+  assert.equal(r.error?.column, 22);
+  assert.match(r.error?.message ?? '', /^src\.json:4:22: args\.PV_LXC_CAP_KEEP: range can't iterate over 5/);
+});
