@@ -1,5 +1,6 @@
 import type { CliCommand } from '../CliContext';
 import { validateCommand } from './validate';
+import { doctorCommand } from './doctor';
 import { appCommand } from './app';
 
 /**
@@ -8,5 +9,6 @@ import { appCommand } from './app';
  */
 export const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
+  doctor: doctorCommand,
   app: appCommand,
 };
