@@ -1,6 +1,7 @@
 import type { CliCommand } from '../CliContext';
 import { validateCommand } from './validate';
 import { doctorCommand } from './doctor';
+import { appCommand } from './app';
 
 /**
  * The command table. Each area adds one line here and one file beside this one. pvr-compatible
@@ -9,4 +10,5 @@ import { doctorCommand } from './doctor';
 export const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
   doctor: doctorCommand,
+  app: appCommand,
 };

@@ -4,6 +4,7 @@ import { log } from '../log';
 import { revealRef } from '../views/RevisionTreeProvider';
 import { doctor } from './doctor';
 import type { SourceRef } from '../../core/revision/summarizeRevision';
+import { appInstallCommand } from './appInstall';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -15,6 +16,7 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.showLog': () => () => log.show(),
   'pantavisor.doctor': doctor,
   'pantavisor.revision.reveal': () => (ref: unknown) => revealRef(ref as SourceRef),
+  'pantavisor.app.install': appInstallCommand,
 };
 
 export function registerCommands(ctx: Ctx): void {
