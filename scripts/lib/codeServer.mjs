@@ -259,7 +259,7 @@ export function onInterrupt(cleanup) {
   const handler = (signal) => {
     if (running) return;
     running = true;
-    console.error(`\n${signal}: stopping code-server and the browser...`);
+    console.error(`\n${signal}: stopping code-server (and Chromium, if started)...`);
     void Promise.resolve()
       .then(cleanup)
       .catch((e) => console.error(e))
