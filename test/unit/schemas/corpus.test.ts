@@ -28,7 +28,7 @@ function findings(schema: string, value: unknown): Finding[] {
     .map((e) => ({
       path: e.instancePath,
       keyword: e.keyword,
-      severity: ((e.parentSchema as Record<string, unknown> | undefined)?.['x-severity'] as Severity) ?? 'error',
+      severity: ((e.parentSchema)?.['x-severity'] as Severity) ?? 'error',
     }));
 }
 
