@@ -2,7 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { REVISION_SCHEMAS, SCHEMA_BASE } from '../../../src/core/schema/schemaSet';
+import { REVISION_SCHEMAS, SCHEMA_BASE, SchemaSet } from '../../../src/core/schema/schemaSet';
 import { FILE_KINDS } from '../../../src/core/revision/fileKinds';
 import { ROOT } from '../../support/corpus';
 
@@ -48,6 +48,11 @@ interface Visit {
   condition: boolean;
 }
 
+/** One JSON-pointer segment, escaped for use in a `$ref`/`getSchema` URI fragment. */
+function seg(key: string): string {
+  return encodeURIComponent(key.replace(/~/g, '~0').replace(/\//g, '~1'));
+}
+
 function* walk(file: string, s: unknown, path: string, named: boolean, condition: boolean): Generator<Visit> {
   if (!isSchema(s)) return;
   yield { file, path, schema: s, named, condition };
@@ -55,7 +60,7 @@ function* walk(file: string, s: unknown, path: string, named: boolean, condition
     const m = s[key];
     if (isSchema(m))
       for (const [k, v] of Object.entries(m))
-        yield* walk(file, v, `${path}/${key}/${k}`, key !== 'dependencies', condition);
+        yield* walk(file, v, `${path}/${key}/${seg(k)}`, key !== 'dependencies', condition);
   }
   for (const key of ['additionalProperties', 'items', 'not', 'if', 'then', 'else', 'contains', 'propertyNames'] as const) {
     const v = s[key];
@@ -143,4 +148,22 @@ test('the walk sees a substantial, fully described vocabulary', () => {
   const props = allVisits().filter((v) => /\/(properties|patternProperties)\/[^/]+$/.test(v.path) && !isPresenceMarker(v));
   // A floor, so that a walk that silently stops descending cannot pass the checks above.
   assert.ok(props.length >= 200, `only ${props.length} properties seen`);
+});
+
+test('every default and example is valid against its own subschema', () => {
+  const schemasSet = new SchemaSet();
+  const bad: string[] = [];
+  for (const v of allVisits()) {
+    const samples = [
+      ...(v.schema['default'] !== undefined ? [v.schema['default']] : []),
+      ...(Array.isArray(v.schema['examples']) ? (v.schema['examples'] as unknown[]) : []),
+    ];
+    if (!samples.length) continue;
+    const ref = `${v.file}${v.path}`;
+    for (const sample of samples) {
+      // Only the subschema's own keywords matter here; a warning-level failure is still a bad default.
+      if (schemasSet.validate(ref, sample).length) bad.push(`${ref}: ${JSON.stringify(sample)}`);
+    }
+  }
+  assert.deepEqual(bad, []);
 });
