@@ -247,8 +247,39 @@ test('x-severity and errorMessage reach the diagnostics', () => {
     [
       'warning',
       '"forever"',
-      'storage.x.persistence must be one of "permanent", "revision", "boot"; got "forever".',
+      'storage.x.persistence must be one of "permanent", "revision", "boot"; got "forever". ' +
+        'Pantavisor does not know this persistence and treats it as "boot" (data lost at reboot). Use permanent, revision or boot.',
     ],
     ['error', '"up"', 'status_goal must be one of "MOUNTED", "STARTED", "READY"; got "up".'],
   ]);
+});
+
+test('warning-level required and type failures carry their explanation and code', () => {
+  const text = '{"name":"c","storage":{"y":{}},"roles":"mgmt","typo":1}';
+  const parsed = parseJson(text);
+  const diags = ajvErrorsToDiagnostics(schemas.validate(R, JSON.parse(text)), parsed.root, 'c/run.json');
+  assert.deepEqual(
+    [...diags].sort((a, b) => a.start - b.start).map((d) => [d.severity, d.code, text.slice(d.start, d.end), d.message]),
+    [
+      [
+        'warning',
+        'schema.required',
+        '"y"',
+        'Missing property "persistence" in storage.y. Pantavisor ignores a storage entry without "persistence".',
+      ],
+      [
+        'warning',
+        'schema.type',
+        '"mgmt"',
+        'roles must be an array or an object, not string. Pantavisor reads roles as an array such as ["mgmt"]; ' +
+          'a value of another type grants no role. Write it as an array.',
+      ],
+      [
+        'warning',
+        'schema.unknownKey',
+        '1',
+        'typo: Pantavisor ignores this key in run.json (check the spelling: e.g. restart_policy, status_goal, root-volume).',
+      ],
+    ],
+  );
 });
