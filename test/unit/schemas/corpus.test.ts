@@ -28,7 +28,7 @@ function findings(schema: string, value: unknown): Finding[] {
     .map((e) => ({
       path: e.instancePath,
       keyword: e.keyword,
-      severity: ((e.parentSchema)?.['x-severity'] as Severity) ?? 'error',
+      severity: (e.parentSchema?.['x-severity'] as Severity) ?? 'error',
     }));
 }
 
@@ -82,7 +82,11 @@ test('every Pantavisor test state validates against the state schema', needsCorp
 
 test('the built-in default groups validate against the groups schema', needsCorpus('pantavisor'), () => {
   const dir = corpusDir('pantavisor')!;
-  check('pantavisor/defaults.groups.json', 'pantavisor-groups.schema.json', readJson(join(dir, 'defaults.groups.json')));
+  check(
+    'pantavisor/defaults.groups.json',
+    'pantavisor-groups.schema.json',
+    readJson(join(dir, 'defaults.groups.json')),
+  );
 });
 
 for (const sub of ['pantavisor/examples', 'meta-pantavisor', 'meta-pantavisor/pv-examples']) {
@@ -126,7 +130,9 @@ const PVR_WARNINGS: Record<string, Finding[]> = {
     { path: '/args/lxc_tty_max', keyword: 'not', severity: 'warning' },
   ],
   '298-unknown-top-keys/src.json': [{ path: '/foo', keyword: 'not', severity: 'warning' }],
-  '326-combo-every-run-key/src.json': [{ path: '/args/PV_REMOUNT/rw/0', keyword: 'type', severity: 'warning' }],
+  '326-combo-every-run-key/src.json': [
+    { path: '/args/PV_REMOUNT/rw/0', keyword: 'type', severity: 'warning' },
+  ],
   '348-random-09/src.json': [{ path: '/args/PV_REMOUNT', keyword: 'type', severity: 'warning' }],
   '348-random-09/run.json': [{ path: '/remount', keyword: 'type', severity: 'warning' }],
   '362-random-23/src.json': [{ path: '/args/PV_REMOUNT/ro/0', keyword: 'type', severity: 'warning' }],
@@ -146,42 +152,46 @@ const PVR_REJECTED_MUST_ERROR = [
   '299-template-missing',
 ];
 
-test('pvr template oracle: accepted src.json and valid run.json fit the schemas', needsCorpus('pvr-template'), () => {
-  const dir = corpusDir('pvr-template')!;
-  const cases = readdirSync(dir).filter((d) => existsSync(join(dir, d, 'case.json')));
-  assert.ok(cases.length > 100);
-  let runs = 0;
-  let srcs = 0;
-  for (const c of cases) {
-    const info = readJson(join(dir, c, 'case.json')) as CaseInfo;
-    const runFile = join(dir, c, 'expected', 'run.json');
-    const accepted = existsSync(runFile);
-    if (accepted && info.run_json_is_valid_json !== false) {
-      runs++;
-      assert.deepEqual(
-        findings('pantavisor-run.schema.json', readJson(runFile)),
-        PVR_WARNINGS[`${c}/run.json`] ?? [],
-        `${c}/expected/run.json`,
-      );
+test(
+  'pvr template oracle: accepted src.json and valid run.json fit the schemas',
+  needsCorpus('pvr-template'),
+  () => {
+    const dir = corpusDir('pvr-template')!;
+    const cases = readdirSync(dir).filter((d) => existsSync(join(dir, d, 'case.json')));
+    assert.ok(cases.length > 100);
+    let runs = 0;
+    let srcs = 0;
+    for (const c of cases) {
+      const info = readJson(join(dir, c, 'case.json')) as CaseInfo;
+      const runFile = join(dir, c, 'expected', 'run.json');
+      const accepted = existsSync(runFile);
+      if (accepted && info.run_json_is_valid_json !== false) {
+        runs++;
+        assert.deepEqual(
+          findings('pantavisor-run.schema.json', readJson(runFile)),
+          PVR_WARNINGS[`${c}/run.json`] ?? [],
+          `${c}/expected/run.json`,
+        );
+      }
+      let src: unknown;
+      try {
+        src = readJson(join(dir, c, 'src.json'));
+      } catch {
+        assert.ok(!accepted || c.includes('invalid-utf8'), `${c}: src.json is not JSON but pvr accepted it`);
+        continue;
+      }
+      const got = findings('pantavisor-src.schema.json', src);
+      if (accepted) {
+        srcs++;
+        assert.deepEqual(got, PVR_WARNINGS[`${c}/src.json`] ?? [], `${c}/src.json`);
+      } else if (PVR_REJECTED_MUST_ERROR.includes(c)) {
+        assert.ok(
+          got.some((f) => f.severity === 'error'),
+          `${c}: pvr rejected this src.json, the schema must too`,
+        );
+      }
     }
-    let src: unknown;
-    try {
-      src = readJson(join(dir, c, 'src.json'));
-    } catch {
-      assert.ok(!accepted || c.includes('invalid-utf8'), `${c}: src.json is not JSON but pvr accepted it`);
-      continue;
-    }
-    const got = findings('pantavisor-src.schema.json', src);
-    if (accepted) {
-      srcs++;
-      assert.deepEqual(got, PVR_WARNINGS[`${c}/src.json`] ?? [], `${c}/src.json`);
-    } else if (PVR_REJECTED_MUST_ERROR.includes(c)) {
-      assert.ok(
-        got.some((f) => f.severity === 'error'),
-        `${c}: pvr rejected this src.json, the schema must too`,
-      );
-    }
-  }
-  assert.ok(runs >= 100, `checked ${runs} run.json files`);
-  assert.ok(srcs >= 100, `checked ${srcs} src.json files`);
-});
+    assert.ok(runs >= 100, `checked ${runs} run.json files`);
+    assert.ok(srcs >= 100, `checked ${srcs} src.json files`);
+  },
+);

@@ -45,7 +45,13 @@ test('src.json args complete with every template arg, documented', async () => {
   const text = '{"template":"builtin-lxc-docker","args":{ }}';
   const items = await complete('src', text, text.length - 3);
   const labels = items.map((i) => i.label);
-  for (const k of ['PV_GROUP', 'PV_LXC_CAP_KEEP', 'PVR_LXC_CGROUP_DEVICES_WHITE', 'LXC_TTY_MAX', 'PV_SERVICES_REQUIRED'])
+  for (const k of [
+    'PV_GROUP',
+    'PV_LXC_CAP_KEEP',
+    'PVR_LXC_CGROUP_DEVICES_WHITE',
+    'LXC_TTY_MAX',
+    'PV_SERVICES_REQUIRED',
+  ])
     assert.ok(labels.includes(k), `missing ${k}`);
   assert.ok(items.filter((i) => /^(PV|LXC|PVR)_/.test(i.label)).every((i) => i.documentation));
 });

@@ -62,10 +62,20 @@ function* walk(file: string, s: unknown, path: string, named: boolean, condition
       for (const [k, v] of Object.entries(m))
         yield* walk(file, v, `${path}/${key}/${seg(k)}`, key !== 'dependencies', condition);
   }
-  for (const key of ['additionalProperties', 'items', 'not', 'if', 'then', 'else', 'contains', 'propertyNames'] as const) {
+  for (const key of [
+    'additionalProperties',
+    'items',
+    'not',
+    'if',
+    'then',
+    'else',
+    'contains',
+    'propertyNames',
+  ] as const) {
     const v = s[key];
     const cond = condition || key === 'if' || key === 'not';
-    if (Array.isArray(v)) for (const [i, x] of v.entries()) yield* walk(file, x, `${path}/${key}/${i}`, true, cond);
+    if (Array.isArray(v))
+      for (const [i, x] of v.entries()) yield* walk(file, x, `${path}/${key}/${i}`, true, cond);
     else yield* walk(file, v, `${path}/${key}`, key === 'additionalProperties' || key === 'items', cond);
   }
   for (const key of ['allOf', 'anyOf', 'oneOf'] as const) {
@@ -139,13 +149,17 @@ test('every tolerated failure says what Pantavisor does (x-severity comes with a
 
 test('every pattern has a patternErrorMessage', () => {
   const bad = allVisits()
-    .filter((v) => typeof v.schema['pattern'] === 'string' && typeof v.schema['patternErrorMessage'] !== 'string')
+    .filter(
+      (v) => typeof v.schema['pattern'] === 'string' && typeof v.schema['patternErrorMessage'] !== 'string',
+    )
     .map((v) => `${v.file}${v.path}`);
   assert.deepEqual(bad, []);
 });
 
 test('the walk sees a substantial, fully described vocabulary', () => {
-  const props = allVisits().filter((v) => /\/(properties|patternProperties)\/[^/]+$/.test(v.path) && !isPresenceMarker(v));
+  const props = allVisits().filter(
+    (v) => /\/(properties|patternProperties)\/[^/]+$/.test(v.path) && !isPresenceMarker(v),
+  );
   // A floor, so that a walk that silently stops descending cannot pass the checks above.
   assert.ok(props.length >= 200, `only ${props.length} properties seen`);
 });

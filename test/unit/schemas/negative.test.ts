@@ -24,7 +24,12 @@ const SHA = 'a'.repeat(64);
 const RUN = { name: 'c' };
 const SRC = { template: 'builtin-lxc-docker' };
 const SIG = { '#spec': 'pvs@2', protected: 'eyJhbGciOiJSUzI1NiJ9', signature: 'c2ln' };
-const DM = { type: 'dm-verity', data_device: 'root.squashfs', hash_device: 'root.squashfs.hash', root_hash: 'ab12' };
+const DM = {
+  type: 'dm-verity',
+  data_device: 'root.squashfs',
+  hash_device: 'root.squashfs.hash',
+  root_hash: 'ab12',
+};
 const GROUP = { name: 'app' };
 const POOL = { type: 'bridge', bridge: 'pvbr0', subnet: '10.0.5.0/24', gateway: '10.0.5.1' };
 
@@ -36,7 +41,7 @@ function findings(schema: string, value: unknown): Required<Expect>[] {
     .map((e) => ({
       keyword: e.keyword,
       path: e.instancePath,
-      severity: ((e.parentSchema)?.['x-severity'] as Severity) ?? 'error',
+      severity: (e.parentSchema?.['x-severity'] as Severity) ?? 'error',
     }));
 }
 
@@ -57,6 +62,8 @@ const ST = { '#spec': 'pantavisor-service-system@1' };
 
 const W = 'warning' as const;
 
+// One case per line: the table reads best unwrapped.
+// prettier-ignore
 const CASES: Case[] = [
   // state
   { schema: S, name: 'missing #spec', value: {}, expect: [{ keyword: 'required', path: '' }] },
@@ -143,7 +150,9 @@ const CASES: Case[] = [
   { schema: G, name: 'group status_goal enum', value: [{ ...GROUP, status_goal: 'RUNNING' }], expect: [{ keyword: 'enum', path: '/0/status_goal' }] },
   { schema: G, name: 'negative timeout', value: [{ ...GROUP, timeout: -1 }], expect: [{ keyword: 'minimum', path: '/0/timeout' }] },
   { schema: G, name: 'timeout as text', value: [{ ...GROUP, timeout: '30' }], expect: [] },
-  { schema: G, name: 'timeout not a number', value: [{ ...GROUP, timeout: 'soon' }], expect: [{ keyword: 'pattern', path: '/0/timeout' }] },
+  { schema: G, name: 'timeout not a number warns', value: [{ ...GROUP, timeout: 'soon' }], expect: [{ keyword: 'pattern', path: '/0/timeout', severity: W }] },
+  { schema: G, name: 'negative timeout as text', value: [{ ...GROUP, timeout: '-5' }], expect: [{ keyword: 'not', path: '/0/timeout' }] },
+  { schema: G, name: 'fractional timeout warns', value: [{ ...GROUP, timeout: 30.5 }], expect: [{ keyword: 'type', path: '/0/timeout', severity: W }] },
   { schema: G, name: 'unknown group key warns', value: [{ ...GROUP, statusgoal: 'READY' }], expect: [{ keyword: 'not', path: '/0/statusgoal', severity: W }] },
 
   // disks.json
@@ -259,7 +268,9 @@ test('warning-level required and type failures carry their explanation and code'
   const parsed = parseJson(text);
   const diags = ajvErrorsToDiagnostics(schemas.validate(R, JSON.parse(text)), parsed.root, 'c/run.json');
   assert.deepEqual(
-    [...diags].sort((a, b) => a.start - b.start).map((d) => [d.severity, d.code, text.slice(d.start, d.end), d.message]),
+    [...diags]
+      .sort((a, b) => a.start - b.start)
+      .map((d) => [d.severity, d.code, text.slice(d.start, d.end), d.message]),
     [
       [
         'warning',
