@@ -132,6 +132,7 @@ const CASES: Case[] = [
   { schema: SR, name: 'comma arg given an array', value: { ...SRC, args: { PV_VOLUME_MOUNTS: ['a:/b'] } }, expect: [{ keyword: 'type', path: '/args/PV_VOLUME_MOUNTS' }] },
   { schema: SR, name: 'network type unknown warns', value: { ...SRC, args: { PV_LXC_NETWORK_TYPE: 'bridge' } }, expect: [{ keyword: 'enum', path: '/args/PV_LXC_NETWORK_TYPE', severity: W }] },
   { schema: SR, name: 'arg names are case-sensitive', value: { ...SRC, args: { pv_group: 'app' } }, expect: [{ keyword: 'not', path: '/args/pv_group', severity: W }] },
+  { schema: SR, name: 'PV_SERVICES_REQUIRED as a string warns', value: { ...SRC, args: { PV_SERVICES_REQUIRED: 'a,b' } }, expect: [{ keyword: 'not', path: '/args/PV_SERVICES_REQUIRED', severity: W }] },
   { schema: SR, name: 'PV_AUTO_RECOVERY checked', value: { ...SRC, args: { PV_AUTO_RECOVERY: { policy: 'maybe' } } }, expect: [{ keyword: 'enum', path: '/args/PV_AUTO_RECOVERY/policy', severity: W }] },
   { schema: SR, name: 'PV_SERVICES_REQUIRED item without name', value: { ...SRC, args: { PV_SERVICES_REQUIRED: [{ target: '/x' }] } }, expect: [{ keyword: 'required', path: '/args/PV_SERVICES_REQUIRED/0' }] },
   { schema: SR, name: 'unknown persistence warns', value: { ...SRC, persistence: { '/data': 'forever' } }, expect: [{ keyword: 'pattern', path: '/persistence/~1data', severity: W }] },
