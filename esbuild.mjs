@@ -1,7 +1,7 @@
 // Builds the two bundles: the extension (dist/extension.js) and the pvkit CLI (dist/cli.js),
 // plus the integration-test entry (out/test/integration/index.js) in development builds.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -29,6 +29,8 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  // jsonc-parser's UMD build uses a dynamic require that esbuild cannot follow; take its ESM build.
+  mainFields: ['module', 'main'],
   // ssh2 (through dockerode) has optional native add-ons; they are loaded in try/catch and
   // are not needed for unix-socket or TCP engines, so they stay out of the bundle.
   external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'],
@@ -40,16 +42,23 @@ const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
   {
     ...common,
+    entryPoints: ['src/platform/validation/validationWorker.ts'],
+    outfile: 'dist/validationWorker.js',
+  },
+  {
+    ...common,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },
   },
 ];
 if (!production && existsSync('test/integration/index.ts')) {
+  // index.js plus one bundle per test file, side by side; index.js runs every *.test.js it finds.
+  const tests = readdirSync('test/integration').filter((f) => f.endsWith('.test.ts'));
   builds.push({
     ...common,
-    entryPoints: ['test/integration/index.ts'],
-    outfile: 'out/test/integration/index.js',
+    entryPoints: ['test/integration/index.ts', ...tests.map((f) => `test/integration/${f}`)],
+    outdir: 'out/test/integration',
     external: [...common.external, 'mocha'],
   });
 }

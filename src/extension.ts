@@ -5,6 +5,7 @@ import { registerCommands } from './vscode/commands/index';
 import { startLanguageFeatures } from './vscode/startLanguageFeatures';
 import { startPvrScm } from './vscode/scm/PvrScmProvider';
 import { registerPvrTasks } from './vscode/commands/pvrRun';
+import { startViews } from './vscode/views/startViews';
 
 let ctx: Ctx | undefined;
 
@@ -18,6 +19,7 @@ export function activate(context: vscode.ExtensionContext): { ctx: Ctx } | undef
     startLanguageFeatures(ctx);
     startPvrScm(ctx);
     registerPvrTasks(ctx);
+    startViews(ctx);
     log.info(`activated in ${Date.now() - t0} ms; settings: ${ctx.config.describe()}`);
     return { ctx };
   } catch (e) {

@@ -11,6 +11,8 @@ import { initCommand } from './init';
 import { jsonCommand } from './json';
 import { resetCommand } from './reset';
 import { statusCommand } from './status';
+import { doctorCommand } from './doctor';
+import { appCommand } from './app';
 
 /**
  * The command table. Each area adds one line here and one file beside this one. pvr-compatible
@@ -24,4 +26,6 @@ export const COMMANDS: Record<string, CliCommand> = {
   ...{ ci: commitCommand, get: getCommand, g: getCommand, reset: resetCommand, r: resetCommand },
   ...{ checkout: resetCommand, co: resetCommand, clone: cloneCommand, c: cloneCommand },
   ...{ export: exportCommand, import: importCommand },
+  doctor: doctorCommand,
+  app: appCommand,
 };

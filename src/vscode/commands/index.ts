@@ -3,6 +3,10 @@ import type { Ctx } from '../ctx';
 import { log } from '../log';
 import { pvrScm } from '../scm/PvrScmProvider';
 import { pvrRunCommand } from './pvrRun';
+import { revealRef } from '../views/RevisionTreeProvider';
+import { doctor } from './doctor';
+import type { SourceRef } from '../../core/revision/summarizeRevision';
+import { appInstallCommand } from './appInstall';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -28,6 +32,9 @@ export const COMMANDS: Record<string, CommandFactory> = {
       pvrScm()?.discard(...args),
   'pantavisor.pvr.showDiff': () => (arg) => pvrScm()?.showDiff(arg),
   'pantavisor.pvr.run': pvrRunCommand,
+  'pantavisor.doctor': doctor,
+  'pantavisor.revision.reveal': () => (ref: unknown) => revealRef(ref as SourceRef),
+  'pantavisor.app.install': appInstallCommand,
 };
 
 export function registerCommands(ctx: Ctx): void {
