@@ -88,8 +88,8 @@ export function parseSignatureFile(text: string): ParseSignatureResult {
       problem: {
         code: 'PVS001',
         message: `signature file is not valid JSON: ${first?.message ?? 'empty file'}`,
-        start: first?.start ?? 0,
-        end: first?.end ?? 0,
+        start: Math.min(first?.start ?? 0, text.length),
+        end: Math.min(first?.end ?? 0, text.length),
       },
     };
   }
