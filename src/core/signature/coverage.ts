@@ -193,7 +193,9 @@ export function signatureDiagnostics(
         s.reason ?? 'not signed by a trusted key',
       );
     }
-    for (const g of s.selection?.unmatchedIncludes ?? []) {
+    // pvr adds `_config/<part>/**` to every part signature; most parts have no config, so that
+    // glob matching nothing is normal and not worth a warning.
+    for (const g of (s.selection?.unmatchedIncludes ?? []).filter((x) => !/^_config\/[^/]+\/\*\*$/.test(x))) {
       diag(
         s.key,
         s.protectedRange,
