@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
+import { sigAddCommand, sigUpdateCommand } from '../signatures/signCommands';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -10,6 +11,8 @@ export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
  */
 export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.showLog': () => () => log.show(),
+  'pantavisor.sig.add': sigAddCommand,
+  'pantavisor.sig.update': sigUpdateCommand,
 };
 
 export function registerCommands(ctx: Ctx): void {
