@@ -22,16 +22,41 @@ export class GlobError extends Error {
   }
 }
 
-const checked = new Set<string>();
+const compiled = new Map<string, (name: string) => boolean>();
 
 /** True when `name` (a state key such as `bsp/run.json`) matches `pattern`. Throws {@link GlobError}. */
 export function globMatch(pattern: string, name: string): boolean {
-  if (!checked.has(pattern)) {
-    checkGlob(pattern);
-    if (checked.size > 10000) checked.clear();
-    checked.add(pattern);
+  return globMatcher(pattern)(name);
+}
+
+/** The compiled matcher of a pattern, cached. Throws {@link GlobError}. */
+export function globMatcher(pattern: string): (name: string) => boolean {
+  let fn = compiled.get(pattern);
+  if (!fn) {
+    fn = compileGlob(pattern);
+    if (compiled.size > 10000) compiled.clear();
+    compiled.set(pattern, fn);
   }
-  return matchComponents(splitUnescaped(pattern, '/'), 0, splitUnescaped(name, '/'), 0);
+  return fn;
+}
+
+const SPECIAL = /[*?[{\\]/;
+
+/**
+ * Compiles a pattern once (checking it first). The common shapes take fast paths with the same
+ * results as the general matcher: a literal (`device.json`), `**`, and `literal/**`.
+ */
+export function compileGlob(pattern: string): (name: string) => boolean {
+  checkGlob(pattern);
+  if (pattern === '**') return () => true;
+  if (!SPECIAL.test(pattern)) return (name) => name === pattern;
+  if (pattern.endsWith('/**') && !SPECIAL.test(pattern.slice(0, -3))) {
+    // `a/b/**`: the literal components, then at least one more component (possibly empty).
+    const prefix = pattern.slice(0, -2);
+    return (name) => name.startsWith(prefix);
+  }
+  const pat = splitUnescaped(pattern, '/');
+  return (name) => matchComponents(pat, 0, splitUnescaped(name, '/'), 0);
 }
 
 /**

@@ -1,6 +1,6 @@
 import { parseJson, type JsonNode } from '../parse/parseJson';
 import { canonicalFromNode, canonicalString, compareCodePoints } from './canonicalValue';
-import { globMatch } from './globMatch';
+import { globMatcher } from './globMatch';
 
 /** A revision state (`.pvr/json` or a `state.json`) indexed by key, keeping the value nodes. */
 export interface StateIndex {
@@ -53,26 +53,54 @@ export interface Selection {
 }
 
 /** Splits `keys` by the include/exclude globs. Throws GlobError on a malformed glob. */
-export function selectKeys(keys: Iterable<string>, include: string[], exclude: string[]): Selection {
+export function selectKeys(keys: readonly string[], include: string[], exclude: string[]): Selection {
   const sel: Selection = { protected: [], excluded: [], notSeen: [], unmatchedIncludes: [] };
-  const used = new Set<string>();
+  const inc = include.map(globMatcher);
+  const exc = exclude.map(globMatcher);
+  const used = new Array<boolean>(inc.length).fill(false);
   for (const k of keys) {
-    const inc = include.find((g) => globMatch(g, k));
-    if (inc !== undefined) used.add(inc);
-    if (exclude.some((g) => globMatch(g, k))) sel.excluded.push(k);
-    else if (inc !== undefined) sel.protected.push(k);
+    let hit = false;
+    for (let i = 0; i < inc.length; i++) {
+      if ((inc[i] as (n: string) => boolean)(k)) {
+        hit = used[i] = true;
+        break;
+      }
+    }
+    if (exc.some((m) => m(k))) sel.excluded.push(k);
+    else if (hit) sel.protected.push(k);
     else sel.notSeen.push(k);
   }
-  // A glob is "used" when it matched any key, even one an exclude then removed.
-  for (const g of include) {
-    if (!used.has(g) && ![...sel.protected, ...sel.excluded].some((k) => globMatch(g, k))) {
+  // A glob is "used" when it matched any key, even one an exclude then removed, or one an
+  // earlier include already took.
+  include.forEach((g, i) => {
+    if (
+      !used[i] &&
+      !sel.protected.some(inc[i] as (n: string) => boolean) &&
+      !sel.excluded.some(inc[i] as (n: string) => boolean)
+    ) {
       sel.unmatchedIncludes.push(g);
     }
+  });
+  // States are canonical (sorted) almost always: then filtering kept the order.
+  if (!isSorted(keys)) {
+    sel.protected.sort(compareCodePoints);
+    sel.excluded.sort(compareCodePoints);
+    sel.notSeen.sort(compareCodePoints);
   }
-  sel.protected.sort(compareCodePoints);
-  sel.excluded.sort(compareCodePoints);
-  sel.notSeen.sort(compareCodePoints);
   return sel;
+}
+
+const sortedCache = new WeakMap<readonly string[], boolean>();
+
+function isSorted(keys: readonly string[]): boolean {
+  let v = sortedCache.get(keys);
+  if (v === undefined) {
+    v = true;
+    for (let i = 1; i < keys.length && v; i++)
+      v = compareCodePoints(keys[i - 1] as string, keys[i] as string) < 0;
+    sortedCache.set(keys, v);
+  }
+  return v;
 }
 
 /**
