@@ -2,7 +2,8 @@ import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { ResignCodeActionProvider } from './ResignCodeActionProvider';
 import { SignatureHoverProvider } from './SignatureHoverProvider';
-import { SignatureService, type SignatureSummary } from './SignatureService';
+import type { SignatureSummary } from '../../platform/signature/signatureSummary';
+import { SignatureService } from './SignatureService';
 
 let service: SignatureService | undefined;
 

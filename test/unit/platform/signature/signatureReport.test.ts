@@ -6,6 +6,7 @@ import { indexState } from '../../../../src/core/signature/payload';
 import { signState } from '../../../../src/platform/signature/sign';
 import { loadSignatureReport } from '../../../../src/platform/signature/signatureReport';
 import { readCheckout } from '../../../../src/platform/signature/workingTree';
+import { summarize } from '../../../../src/platform/signature/signatureSummary';
 import { generateKeys, writeCheckout } from '../../../support/signatures';
 
 const keys = generateKeys();
@@ -184,4 +185,26 @@ test('not a checkout: a clear error', async () => {
   writeFileSync(join(dir, '.pvr/json'), '{"a":');
   await assert.rejects(loadSignatureReport(dir), /\.pvr\/json: state JSON is invalid/);
   appendFileSync(join(dir, '.pvr/json'), '');
+});
+
+test('the revision view summary: status, staleness and coverage as plain data', async () => {
+  const dir = signedCheckout();
+  writeFileSync(join(dir, 'app/root.squashfs'), 'other');
+  const r = await loadSignatureReport(dir);
+  const s = summarize(r, false);
+  assert.equal(s.dir, dir);
+  assert.deepEqual(s.signatures, [
+    {
+      name: 'app',
+      file: '_sigs/app.json',
+      status: 'untrusted',
+      stale: true,
+      reason: 'no trusted key given (--pubkey or --cacerts)',
+      alg: 'ES256',
+      signer: 'jwk in the signature',
+      covers: ['app/root.squashfs', 'app/run.json'],
+    },
+  ]);
+  assert.deepEqual(s.uncovered, ['#spec', 'app/src.json', 'bsp/kernel.img', 'device.json']);
+  assert.equal(s.files.find((f) => f.key === 'app/root.squashfs')?.change, 'modified');
 });
