@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 export const CONFIG_KEYS = [
   'validation.enable',
   'validation.debounceMs',
+  'template.compat',
   'signatures.strict',
   'signatures.keyPath',
   'signatures.x5cPath',
@@ -50,6 +51,15 @@ export class Config {
     key: 'signatures.keyPath' | 'signatures.x5cPath' | 'signatures.pubkeyPath' | 'signatures.cacertsPath',
   ): string {
     return this.get(key, '', (v): v is string => typeof v === 'string').trim();
+  }
+
+  /** How container files are rendered: `fixed` corrects pvr 037's invalid run.json, `pvr037` matches it byte for byte. */
+  get templateCompat(): 'fixed' | 'pvr037' {
+    return this.get(
+      'template.compat',
+      'fixed' as const,
+      (v): v is 'fixed' | 'pvr037' => v === 'fixed' || v === 'pvr037',
+    );
   }
 
   describe(): string {

@@ -1,6 +1,8 @@
 import type { CliCommand } from '../CliContext';
 import { sigCommand } from './sig';
 import { validateCommand } from './validate';
+import { doctorCommand } from './doctor';
+import { appCommand } from './app';
 
 /**
  * The command table. Each area adds one line here and one file beside this one. pvr-compatible
@@ -9,4 +11,6 @@ import { validateCommand } from './validate';
 export const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
   sig: sigCommand,
+  doctor: doctorCommand,
+  app: appCommand,
 };

@@ -237,7 +237,7 @@ export function signatureDiagnostics(
         undefined,
         'warning',
         SIG_CODES.uncovered,
-        'no signature covers this file; Pantavisor in secureboot strict mode rejects the revision. Sign it: pvkit sig add --part NAME.',
+        'no signature protects this file; Pantavisor in secureboot strict mode rejects a revision with files no signature names (include or exclude). Sign it: pvkit sig add --part NAME.',
       );
     }
   }
