@@ -10,6 +10,9 @@ import type { Trust } from '../../platform/signature/verify';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
 
+/** Fires with a checkout directory whenever its signatures were checked again. */
+export const signaturesChanged = new vscode.EventEmitter<string>();
+
 /**
  * Keeps the `pantavisor-signatures` diagnostics of every pvr checkout in the workspace up to date:
  * refreshed on save, on file changes and on commits (`.pvr/json`), debounced.
@@ -20,6 +23,7 @@ export class SignatureService implements vscode.Disposable {
   private readonly published = new Map<string, vscode.Uri[]>();
   private timer: NodeJS.Timeout | undefined;
   private running: Promise<void> = Promise.resolve();
+  private trustConfigured = false;
 
   constructor(private readonly ctx: Ctx) {
     const watcher = vscode.workspace.createFileSystemWatcher('**/*');
@@ -76,7 +80,8 @@ export class SignatureService implements vscode.Disposable {
         `signature trust settings: ${(e as Error).message} (pantavisor.signatures.pubkeyPath / cacertsPath)`,
       );
     }
-    return { trust, configured: Boolean(pub || ca) };
+    this.trustConfigured = Boolean(pub || ca);
+    return { trust, configured: this.trustConfigured };
   }
 
   async refresh(dir: string): Promise<SignatureReport | undefined> {
@@ -95,6 +100,7 @@ export class SignatureService implements vscode.Disposable {
     }
     this.reports.set(dir, report);
     this.publish(dir, report);
+    signaturesChanged.fire(dir);
     return report;
   }
 
@@ -108,6 +114,12 @@ export class SignatureService implements vscode.Disposable {
     const report = this.reports.get(dir) ?? (await this.refresh(dir));
     if (!report) return undefined;
     return summarize(report, (await this.trust()).configured);
+  }
+
+  /** The summary from the last check, without checking again (for the revision view). */
+  summaryNow(dir: string): SignatureSummary | undefined {
+    const report = this.reports.get(dir);
+    return report ? summarize(report, this.trustConfigured) : undefined;
   }
 
   /** The checkout a file belongs to (the deepest checkout directory containing it). */

@@ -7,6 +7,7 @@ import { signState } from '../../../../src/platform/signature/sign';
 import { loadSignatureReport } from '../../../../src/platform/signature/signatureReport';
 import { readCheckout } from '../../../../src/platform/signature/workingTree';
 import { summarize } from '../../../../src/platform/signature/signatureSummary';
+import { decorateSignatureNodes } from '../../../../src/platform/signature/signatureNodes';
 import { generateKeys, writeCheckout } from '../../../support/signatures';
 
 const keys = generateKeys();
@@ -207,4 +208,32 @@ test('the revision view summary: status, staleness and coverage as plain data', 
   ]);
   assert.deepEqual(s.uncovered, ['#spec', 'app/src.json', 'bsp/kernel.img', 'device.json']);
   assert.equal(s.files.find((f) => f.key === 'app/root.squashfs')?.change, 'modified');
+});
+
+test('the revision view Signatures section gets status, covered files and uncovered files', async () => {
+  const dir = signedCheckout();
+  writeFileSync(join(dir, 'app/root.squashfs'), 'other');
+  const summary = summarize(await loadSignatureReport(dir), false);
+  const nodes = decorateSignatureNodes(
+    [
+      { label: 'Containers', children: [] },
+      { label: 'Signatures', description: '1', children: [{ label: 'app', icon: 'key' }] },
+    ],
+    summary,
+  );
+  assert.deepEqual(nodes[0], { label: 'Containers', children: [] });
+  const sig = nodes[1]?.children?.[0];
+  assert.equal(sig?.description, 'stale · intact, key not trusted · ES256');
+  assert.equal(sig?.icon, 'warning');
+  assert.deepEqual(
+    sig?.children?.map((c) => [c.label, c.icon]),
+    [
+      ['app/root.squashfs', 'diff-modified'],
+      ['app/run.json', 'file'],
+    ],
+  );
+  const uncovered = nodes[1]?.children?.[1];
+  assert.equal(uncovered?.label, 'Not covered');
+  assert.equal(uncovered?.description, '4');
+  assert.deepEqual(decorateSignatureNodes(nodes, undefined), nodes);
 });
