@@ -167,13 +167,31 @@ export const sigCommand: CliCommand = {
   },
 };
 
+/**
+ * pvr's default signing files, `<config-dir>/pvs/{key,x5c,cacerts}.default.pem` (config dir
+ * `PVR_CONFIG_DIR`, else `~/.pvr`), used when they exist; pvr downloads them after a prompt, pvkit
+ * never downloads anything.
+ */
+async function pvrDefault(ctx: CliContext, file: 'key' | 'x5c' | 'cacerts'): Promise<string | undefined> {
+  const home = ctx.env['HOME'] ?? '';
+  const configDir = ctx.env['PVR_CONFIG_DIR'] || (home ? join(home, '.pvr') : '');
+  if (!configDir) return undefined;
+  const path = join(configDir, 'pvs', `${file}.default.pem`);
+  try {
+    return (await stat(path)).isFile() ? path : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 async function trustFrom(
   ctx: CliContext,
   p: ParsedArgs,
   required: boolean,
 ): Promise<Trust & { configured: boolean }> {
   const pubkey = str(p, 'pubkey');
-  const cacerts = str(p, 'cacerts');
+  let cacerts = str(p, 'cacerts');
+  if (!pubkey && !cacerts && required) cacerts = await pvrDefault(ctx, 'cacerts');
   const trust: Trust & { configured: boolean } = { configured: Boolean(pubkey || cacerts) };
   if (pubkey) {
     const path = resolve(ctx.cwd, pubkey);
@@ -246,7 +264,7 @@ async function sigLs(ctx: CliContext, p: ParsedArgs): Promise<number> {
 }
 
 async function signingMaterial(ctx: CliContext, p: ParsedArgs) {
-  const keyPath = str(p, 'key');
+  const keyPath = str(p, 'key') ?? (await pvrDefault(ctx, 'key'));
   if (!keyPath) {
     throw new Exit(
       127,
@@ -261,7 +279,7 @@ async function signingMaterial(ctx: CliContext, p: ParsedArgs) {
     const hint = e instanceof KeyFileError && e.kind === 'encrypted' ? ' (set PVKIT_SIG_PASSPHRASE)' : '';
     throw new Exit(127, (e as Error).message + hint);
   }
-  const x5cPath = str(p, 'x5c');
+  const x5cPath = str(p, 'x5c') ?? (await pvrDefault(ctx, 'x5c'));
   let x5c;
   if (x5cPath && x5cPath !== 'no') {
     try {

@@ -237,6 +237,18 @@ test(
     const other = await pvkit(dir, ['-c', pki.otherCaPem, 'ls', 'app']);
     assert.equal(other.code, 13);
     assert.match(other.stderr, /x5c chain not trusted/);
+    // pvr's default files in <config-dir>/pvs/ are used when no flag is given.
+    const conf = tempDir();
+    mkdirSync(join(conf, 'pvs'));
+    writeFileSync(join(conf, 'pvs/key.default.pem'), readFileSync(pki.leafKeyPem));
+    writeFileSync(join(conf, 'pvs/x5c.default.pem'), readFileSync(pki.leafPem));
+    writeFileSync(join(conf, 'pvs/cacerts.default.pem'), readFileSync(pki.caPem));
+    const env = { PVR_CONFIG_DIR: conf };
+    assert.equal((await pvkit(dir, ['add', '--part', 'web'], env)).code, 0);
+    const web = parseSignatureFile(readFileSync(join(dir, '_sigs/web.json'), 'utf8'));
+    assert.ok(web.ok && web.sig.header.x5c?.length === 1);
+    assert.equal((await pvkit(dir, ['ls', 'web'], env)).code, 0);
+    assert.equal((await pvkit(dir, ['ls', 'web'], { HOME: tempDir() })).code, 127);
     writeFileSync(join(dir, 'cut.pem'), readFileSync(pki.caPem, 'utf8').slice(0, 200));
     const cut = await pvkit(dir, ['-c', 'cut.pem', 'ls', 'app']);
     assert.equal(cut.code, 13);
