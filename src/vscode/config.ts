@@ -4,7 +4,16 @@ import * as vscode from 'vscode';
  * Typed settings, read in one place (house style 13). Parsing never throws: a bad value falls back
  * to the default. A unit test checks these keys against package.json `contributes.configuration`.
  */
-export const CONFIG_KEYS = ['validation.enable', 'validation.debounceMs', 'template.compat'] as const;
+export const CONFIG_KEYS = [
+  'validation.enable',
+  'validation.debounceMs',
+  'template.compat',
+  'signatures.strict',
+  'signatures.keyPath',
+  'signatures.x5cPath',
+  'signatures.pubkeyPath',
+  'signatures.cacertsPath',
+] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 export class Config {
@@ -30,6 +39,18 @@ export class Config {
       (x): x is number => typeof x === 'number' && Number.isFinite(x),
     );
     return Math.min(5000, Math.max(0, v));
+  }
+
+  /** `pantavisor.signatures.strict`: warn on files no signature covers. */
+  get signaturesStrict(): boolean {
+    return this.get('signatures.strict', false, (v): v is boolean => typeof v === 'boolean');
+  }
+
+  /** Signature paths (machine-scoped settings); empty string when unset. */
+  signaturePath(
+    key: 'signatures.keyPath' | 'signatures.x5cPath' | 'signatures.pubkeyPath' | 'signatures.cacertsPath',
+  ): string {
+    return this.get(key, '', (v): v is string => typeof v === 'string').trim();
   }
 
   /** How container files are rendered: `fixed` corrects pvr 037's invalid run.json, `pvr037` matches it byte for byte. */

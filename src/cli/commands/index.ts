@@ -1,4 +1,5 @@
 import type { CliCommand } from '../CliContext';
+import { sigCommand } from './sig';
 import { validateCommand } from './validate';
 import { doctorCommand } from './doctor';
 import { appCommand } from './app';
@@ -9,6 +10,7 @@ import { appCommand } from './app';
  */
 export const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
+  sig: sigCommand,
   doctor: doctorCommand,
   app: appCommand,
 };
