@@ -17,7 +17,9 @@ export const log = {
   /** Logs and reveals the channel, for failures the user should see. */
   error(message: string, e?: unknown): void {
     channel?.error(
-      e === undefined ? message : `${message}: ${e instanceof Error ? (e.stack ?? e.message) : JSON.stringify(e)}`,
+      e === undefined
+        ? message
+        : `${message}: ${e instanceof Error ? (e.stack ?? e.message) : JSON.stringify(e)}`,
     );
     channel?.show(true);
   },
