@@ -75,6 +75,8 @@ export interface GuestOptions {
   marker: string;
   /** The guest serves HTTP on this port, with `/cgi-bin/pvr` answering like a pvr endpoint. */
   httpPort: number;
+  /** `echo` (default) echoes console input until stopped; `poweroff` powers off after the marker. */
+  then?: 'echo' | 'poweroff';
 }
 
 /**
@@ -95,7 +97,7 @@ ip addr add 10.0.2.15/24 dev eth0
 ip route add default via 10.0.2.2
 httpd -p ${o.httpPort} -h /www
 printf '\\033[32m%s\\033[0m\\n' "${o.marker} kernel=$(uname -r)"
-while read -r line; do echo "PVKIT-ECHO: $line"; done
+${o.then === 'poweroff' ? 'echo "PVKIT-BYE"' : 'while read -r line; do echo "PVKIT-ECHO: $line"; done'}
 poweroff -f
 `;
 }
