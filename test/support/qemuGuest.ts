@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { ROOT } from './corpus';
@@ -36,8 +37,19 @@ export function testKernel(): TestKernel | undefined {
 
 export const BUSYBOX = '/bin/busybox';
 
+/** True when qemu-system-x86_64 runs (Debian package qemu-system-x86). */
+export function hasQemu(): boolean {
+  return spawnSync('qemu-system-x86_64', ['--version']).status === 0;
+}
+
 /** `{ skip }` for node:test when the kernel, busybox-static or qemu-system-x86_64 is absent. */
 export function needsTestGuest(): { skip?: string } {
+  if (!hasQemu()) {
+    process.stderr.write(
+      '\n!!! qemu-system-x86_64 missing: apt-get install qemu-system-x86; QEMU boot tests SKIPPED !!!\n\n',
+    );
+    return { skip: 'qemu-system-x86 not installed' };
+  }
   if (!existsSync(BUSYBOX)) {
     process.stderr.write(
       '\n!!! /bin/busybox missing: apt-get install busybox-static; QEMU boot tests SKIPPED !!!\n\n',

@@ -1,4 +1,5 @@
 import type { CliCommand } from '../CliContext';
+import { previewCommand } from './preview';
 import { validateCommand } from './validate';
 
 /**
@@ -7,4 +8,5 @@ import { validateCommand } from './validate';
  */
 export const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
+  preview: previewCommand,
 };
