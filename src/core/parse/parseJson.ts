@@ -34,8 +34,9 @@ export function parseJson(text: string): ParsedJson {
   });
   const errors = bomErrors.concat(
     raw.map((e) => ({
-      start: e.offset,
-      end: e.offset + Math.max(e.length, 1),
+      start: Math.min(e.offset, text.length),
+      // At the end of the text there is no character to underline; keep the range inside the text.
+      end: Math.min(e.offset + Math.max(e.length, 1), text.length),
       message: describeParseError(printParseErrorCode(e.error)),
     })),
   );
