@@ -4,7 +4,12 @@ import * as vscode from 'vscode';
  * Typed settings, read in one place (house style 13). Parsing never throws: a bad value falls back
  * to the default. A unit test checks these keys against package.json `contributes.configuration`.
  */
-export const CONFIG_KEYS = ['validation.enable', 'validation.debounceMs'] as const;
+export const CONFIG_KEYS = [
+  'validation.enable',
+  'validation.debounceMs',
+  'qemu.path',
+  'qemu.profiles',
+] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 export class Config {
@@ -30,6 +35,16 @@ export class Config {
       (x): x is number => typeof x === 'number' && Number.isFinite(x),
     );
     return Math.min(5000, Math.max(0, v));
+  }
+
+  /** The QEMU binary, or a directory of `qemu-system-*` binaries; empty means PATH. Machine scope. */
+  get qemuPath(): string {
+    return this.get('qemu.path', '', (v): v is string => typeof v === 'string').trim();
+  }
+
+  /** Raw preview profiles; each is checked by `parseProfile` when used. */
+  get qemuProfiles(): unknown[] {
+    return this.get('qemu.profiles', [] as unknown[], (v): v is unknown[] => Array.isArray(v));
   }
 
   describe(): string {

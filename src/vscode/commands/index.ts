@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
+import { restartQemuPreview, startQemuPreview, stopQemuPreview } from './qemu';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -10,6 +11,9 @@ export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
  */
 export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.showLog': () => () => log.show(),
+  'pantavisor.qemu.start': startQemuPreview,
+  'pantavisor.qemu.stop': stopQemuPreview,
+  'pantavisor.qemu.restart': restartQemuPreview,
 };
 
 export function registerCommands(ctx: Ctx): void {
