@@ -20,8 +20,8 @@ export function testEnvDir(): string {
 }
 
 /** The kernel and its modules, or undefined after saying loudly what is missing and how to get it. */
-export function testKernel(): TestKernel | undefined {
-  const dir = join(testEnvDir(), 'kernel');
+export function testKernel(envDir = testEnvDir()): TestKernel | undefined {
+  const dir = join(envDir, 'kernel');
   const vmlinuz = join(dir, 'vmlinuz');
   const modRoot = join(dir, 'lib/modules');
   const version = existsSync(modRoot) ? readdirSync(modRoot)[0] : undefined;
@@ -43,7 +43,7 @@ export function hasQemu(): boolean {
 }
 
 /** `{ skip }` for node:test when the kernel, busybox-static or qemu-system-x86_64 is absent. */
-export function needsTestGuest(): { skip?: string } {
+export function needsTestGuest(envDir = testEnvDir()): { skip?: string } {
   if (!hasQemu()) {
     process.stderr.write(
       '\n!!! qemu-system-x86_64 missing: apt-get install qemu-system-x86; QEMU boot tests SKIPPED !!!\n\n',
@@ -56,7 +56,7 @@ export function needsTestGuest(): { skip?: string } {
     );
     return { skip: 'busybox-static not installed' };
   }
-  return testKernel() ? {} : { skip: 'test kernel missing: run scripts/setup-test-env.sh' };
+  return testKernel(envDir) ? {} : { skip: 'test kernel missing: run scripts/setup-test-env.sh' };
 }
 
 /** Load order worked out from each module's `depends=` (there is no modprobe in the guest). */
