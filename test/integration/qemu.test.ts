@@ -9,11 +9,8 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../../src/vscode/ctx';
-import {
-  getPreviewManager,
-  type PreviewInfo,
-  type PreviewManager,
-} from '../../src/vscode/qemu/PreviewManager';
+import { parseProfile } from '../../src/core/qemu/QemuProfile';
+import { getPreviewManager, PreviewManager, type PreviewInfo } from '../../src/vscode/qemu/PreviewManager';
 import { buildTestInitramfs, needsTestGuest, testKernel } from '../support/qemuGuest';
 
 const EXTENSION_ID = 'pvkit.pvkit';
@@ -172,6 +169,32 @@ suite('QEMU preview', function () {
       () => !alive(pid),
       `QEMU pid ${pid} to end after its terminal closed`,
       () => JSON.stringify(manager.info(NAME)),
+    );
+  });
+
+  test('disposing the manager (what deactivate does) kills its QEMU', async () => {
+    // A second manager, so the extension's own one stays usable for other suites.
+    const own = new PreviewManager({ qemuPath: () => '', cwd: () => undefined });
+    const kernel = testKernel(ENV_DIR)!;
+    const { profile } = parseProfile({
+      name: 'it-dispose',
+      kernel: kernel.vmlinuz,
+      accel: 'tcg',
+      forwards: [],
+    });
+    const info = await own.start(profile!);
+    assert.ok(info.pid);
+    own.dispose();
+    await until(
+      () => !alive(info.pid!),
+      `QEMU pid ${info.pid} to end on dispose`,
+      () => '',
+    );
+    await until(
+      () => !vscode.window.terminals.some((t) => t.name === 'QEMU: it-dispose'),
+      'the terminal to close on dispose',
+      () => vscode.window.terminals.map((t) => t.name).join(', '),
+      10_000,
     );
   });
 });
