@@ -1,6 +1,7 @@
 import type { CliCommand } from '../CliContext';
 import { previewCommand } from './preview';
 import { validateCommand } from './validate';
+import { doctorCommand } from './doctor';
 
 /**
  * The command table. Each area adds one line here and one file beside this one. pvr-compatible
@@ -8,5 +9,6 @@ import { validateCommand } from './validate';
  */
 export const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
+  doctor: doctorCommand,
   preview: previewCommand,
 };

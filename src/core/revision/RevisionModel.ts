@@ -1,4 +1,4 @@
-import { parseJson, type JsonNode, type JsonSyntaxError } from '../parse/parseJson';
+import { parseJson, type JsonNode, type JsonSyntaxError, type ParsedJson } from '../parse/parseJson';
 import { getNodeValue } from 'jsonc-parser';
 import { kindOfKey, type FileKind } from './fileKinds';
 
@@ -23,6 +23,8 @@ export interface ParsedFile {
   text: string;
   root: JsonNode | undefined;
   errors: JsonSyntaxError[];
+  /** The JSON type of the root value, known without building the tree. */
+  rootType: string | undefined;
 }
 
 /**
@@ -40,38 +42,117 @@ export interface RevisionModel {
   files: ParsedFile[];
 }
 
-/** Builds the model of a single state file (`state.json`, `pvr json` output, `.pvr/json`). */
+/** Parses a state's tree only when a location is needed, and indexes its top-level properties. */
+class LazyTree {
+  private parsed: ParsedJson | undefined;
+  private props: Map<string, JsonNode> | undefined;
+
+  constructor(private readonly text: string) {}
+
+  get value(): ParsedJson {
+    this.parsed ??= parseJson(this.text);
+    return this.parsed;
+  }
+
+  prop(key: string): JsonNode | undefined {
+    if (!this.props) {
+      this.props = new Map();
+      const root = this.value.root;
+      // Later duplicates win, as in JSON.parse, Go's decoder and Pantavisor's parser.
+      if (root?.type === 'object')
+        for (const p of root.children ?? [])
+          if (typeof p.children?.[0]?.value === 'string') this.props.set(p.children[0].value, p);
+    }
+    return this.props.get(key);
+  }
+}
+
+/**
+ * Builds the model of a single state file (`state.json`, `pvr json` output, `.pvr/json`). Valid
+ * JSON is read with JSON.parse and the syntax tree is built only if a diagnostic needs a location,
+ * which keeps a clean 1,000-container state cheap to validate.
+ */
 export function modelFromState(file: string, text: string): RevisionModel {
+  let whole: unknown;
+  let ok = false;
+  try {
+    whole = JSON.parse(text);
+    ok = true;
+  } catch {
+    ok = false;
+  }
+  const tree = new LazyTree(text);
+  if (!ok || !whole || typeof whole !== 'object' || Array.isArray(whole)) return eagerModel(file, text);
+  const parsedFile: ParsedFile = {
+    file,
+    text,
+    errors: [],
+    rootType: 'object',
+    get root() {
+      return tree.value.root;
+    },
+  };
+  const model: RevisionModel = { form: 'state', origin: file, entries: new Map(), files: [parsedFile] };
+  for (const [key, value] of Object.entries(whole as Record<string, unknown>)) {
+    if (key === '#spec') {
+      model.spec = {
+        value,
+        file,
+        present: true,
+        get node() {
+          return tree.prop(key)?.children?.[1];
+        },
+        get keyNode() {
+          return tree.prop(key)?.children?.[0];
+        },
+      };
+      continue;
+    }
+    model.entries.set(key, {
+      key,
+      kind: kindOfKey(key, value),
+      value,
+      file,
+      get node() {
+        return tree.prop(key)?.children?.[1];
+      },
+      get keyNode() {
+        return tree.prop(key)?.children?.[0];
+      },
+    });
+  }
+  model.spec ??= {
+    value: undefined,
+    file,
+    present: false,
+    get node() {
+      return tree.value.root;
+    },
+  };
+  return model;
+}
+
+/** The model of a state with syntax errors (or not an object): built from the recovering parser's tree. */
+function eagerModel(file: string, text: string): RevisionModel {
   const parsed = parseJson(text);
   const model: RevisionModel = {
     form: 'state',
     origin: file,
     entries: new Map(),
-    files: [{ file, ...parsed }],
+    files: [{ file, ...parsed, rootType: parsed.root?.type }],
   };
   const root = parsed.root;
   if (!root || root.type !== 'object') return model;
-  // JSON.parse is several times faster than walking the tree; use it when the text is valid.
-  let whole: Record<string, unknown> | undefined;
-  if (parsed.errors.length === 0) {
-    try {
-      const v: unknown = JSON.parse(text);
-      if (v && typeof v === 'object' && !Array.isArray(v)) whole = v as Record<string, unknown>;
-    } catch {
-      whole = undefined;
-    }
-  }
   for (const prop of root.children ?? []) {
     const k = prop.children?.[0];
     const v = prop.children?.[1];
     if (!k || typeof k.value !== 'string') continue;
     const key = k.value;
-    const value: unknown = whole ? whole[key] : v ? getNodeValue(v) : undefined;
+    const value: unknown = v ? getNodeValue(v) : undefined;
     if (key === '#spec') {
       model.spec = { value, file, node: v, keyNode: k, present: true };
       continue;
     }
-    // Later duplicates win, as in Go's and Pantavisor's decoders.
     model.entries.set(key, { key, kind: kindOfKey(key, value), value, file, node: v, keyNode: k });
   }
   model.spec ??= { value: undefined, file, node: root, present: false };
@@ -109,7 +190,7 @@ export function modelFromCheckout(
       continue;
     }
     const parsed = parseJson(f.text);
-    model.files.push({ file: f.file, ...parsed });
+    model.files.push({ file: f.file, ...parsed, rootType: parsed.root?.type });
     const value: unknown = parsed.root ? getNodeValue(parsed.root) : undefined;
     model.entries.set(f.key, {
       key: f.key,
@@ -133,7 +214,8 @@ export function modelFromCheckout(
           present: true,
         }
       : { value: undefined, file: pristine.file, node: root, present: false };
-    if (parsed.errors.length) model.files.push({ file: pristine.file, ...parsed });
+    if (parsed.errors.length)
+      model.files.push({ file: pristine.file, ...parsed, rootType: parsed.root?.type });
   }
   return model;
 }

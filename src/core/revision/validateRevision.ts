@@ -1,9 +1,9 @@
 import type { CoreDiagnostic, Severity } from '../diagnostics';
 import { normalizeDiagnostics } from '../diagnostics';
 import { walk, type JsonNode } from '../parse/parseJson';
-import { ajvErrorsToDiagnostics } from '../schema/ajvErrorsToDiagnostics';
+import { ajvErrorsToDiagnostics, SCHEMA_SOURCE } from '../schema/ajvErrorsToDiagnostics';
 import type { SchemaSet } from '../schema/schemaSet';
-import { FILE_KINDS } from './fileKinds';
+import { FILE_KINDS, isSha256 } from './fileKinds';
 import { containersOf, type RevisionEntry, type RevisionModel } from './RevisionModel';
 
 export const RULES_SOURCE = 'pantavisor-rules';
@@ -147,20 +147,15 @@ function syntax(model: RevisionModel, r: Reporter): void {
   }
   if (model.form === 'state') {
     const f = model.files[0];
-    if (f?.root && f.root.type !== 'object')
-      r.add(
-        f.file,
-        nodeRange(f.root),
-        'PV002',
-        `A revision state must be a JSON object, not ${f.root.type}.`,
-      );
+    if (f?.rootType && f.rootType !== 'object')
+      r.add(f.file, nodeRange(f.root), 'PV002', `A revision state must be a JSON object, not ${f.rootType}.`);
   }
 }
 
 function spec(model: RevisionModel, r: Reporter): void {
   const s = model.spec;
   if (!s) return;
-  if (model.form === 'state' && model.files[0]?.root?.type !== 'object') return;
+  if (model.form === 'state' && model.files[0]?.rootType !== 'object') return;
   if (!s.present) {
     const at = s.node ? { start: s.node.offset, end: s.node.offset + 1 } : { start: 0, end: 0 };
     r.add(
@@ -193,23 +188,38 @@ function spec(model: RevisionModel, r: Reporter): void {
 }
 
 function schema(model: RevisionModel, schemas: SchemaSet, r: Reporter): void {
-  if (model.form === 'state') {
-    const f = model.files[0];
-    if (!f?.root || f.root.type !== 'object') return;
-    const value: Record<string, unknown> = {};
-    for (const [k, e] of model.entries) value[k] = e.value;
-    value['#spec'] = model.spec?.value ?? '';
-    const errors = schemas
-      .validate(FILE_KINDS.state.schema ?? '', value)
-      .filter((e) => !e.instancePath.startsWith('/#spec'));
-    r.out.push(...ajvErrorsToDiagnostics(errors, f.root, f.file));
-    return;
-  }
+  // Each key is dispatched to the schema of its kind (the same classification the state schema's
+  // patternProperties express; a test keeps the two in agreement). This is several times faster
+  // than running the state schema's regular expressions over every key of a large state.
+  if (model.form === 'state' && model.files[0]?.rootType !== 'object') return;
   for (const e of model.entries.values()) {
+    if (e.kind === 'object') {
+      if (model.form === 'state' && !isSha256(e.value)) {
+        r.out.push({
+          file: e.file,
+          ...nodeRange(e.node),
+          severity: 'error',
+          code: 'schema.pattern',
+          message: `${e.key}: Must be the sha256 of the file: 64 lowercase hex digits.`,
+          source: SCHEMA_SOURCE,
+        });
+      }
+      continue;
+    }
     const name = FILE_KINDS[e.kind].schema;
-    if (!name || e.onDisk || !e.node) continue;
+    if (!name || e.onDisk) continue;
     const errors = schemas.validate(name, e.value);
-    r.out.push(...ajvErrorsToDiagnostics(errors, e.node, e.file, { labelPrefix: [e.key] }));
+    if (!errors.length) continue;
+    if (model.form === 'state') {
+      const root = model.files[0]?.root;
+      const prefixed = errors.map((x) => ({
+        ...x,
+        instancePath: `/${e.key.replace(/~/g, '~0').replace(/\//g, '~1')}${x.instancePath}`,
+      }));
+      r.out.push(...ajvErrorsToDiagnostics(prefixed, root, e.file));
+    } else {
+      r.out.push(...ajvErrorsToDiagnostics(errors, e.node, e.file, { labelPrefix: [e.key] }));
+    }
   }
 }
 

@@ -1,6 +1,9 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
+import { revealRef } from '../views/RevisionTreeProvider';
+import { doctor } from './doctor';
+import type { SourceRef } from '../../core/revision/summarizeRevision';
 import { restartQemuPreview, startQemuPreview, stopQemuPreview } from './qemu';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -11,6 +14,8 @@ export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
  */
 export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.showLog': () => () => log.show(),
+  'pantavisor.doctor': doctor,
+  'pantavisor.revision.reveal': () => (ref: unknown) => revealRef(ref as SourceRef),
   'pantavisor.qemu.start': startQemuPreview,
   'pantavisor.qemu.stop': stopQemuPreview,
   'pantavisor.qemu.restart': restartQemuPreview,
