@@ -206,3 +206,21 @@ test('KVM unavailable: a QEMU that aborts under KVM is detected; accel "kvm" is 
     /KVM is unavailable: .*Set "accel" to "auto" or "tcg".*--accel tcg/,
   );
 });
+
+test(
+  'a port taken between allocation and QEMU start is reported as port-in-use',
+  { skip: spawnSync('qemu-system-x86_64', ['--version']).status !== 0 && 'qemu-system-x86 not installed' },
+  async () => {
+    const busy = await listen();
+    try {
+      // QEMU itself fails to bind the busy port (as when another program takes it in between).
+      const extra = ['-netdev', `user,id=late,hostfwd=tcp:127.0.0.1:${busy.port}-:22`];
+      const p = await QemuPreview.start(profile({ image: RAW, extraArgs: extra }));
+      const exit = await p.exited;
+      assert.equal(exit.error?.kind, 'port-in-use', exit.error?.message);
+      assert.match(exit.error.message, /could not bind a forwarded port on 127\.0\.0\.1/);
+    } finally {
+      busy.close();
+    }
+  },
+);
