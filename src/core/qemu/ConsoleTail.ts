@@ -18,7 +18,7 @@ export class ConsoleTail {
   private add(line: string): void {
     // Strip CSI/OSC escape sequences and other control characters except tab.
     const clean = line
-      .replace(/\x1b\[[0-9;?]*[ -/]*[@-~]/g, '')
+      .replace(/\x1b\[[0-?]*[ -/]*[@-~]/g, '')
       .replace(/\x1b\][^\x07\x1b]*(\x07|\x1b\\)/g, '')
       .replace(/\x1b[@-_]/g, '')
       .replace(/[\x00-\x08\x0b-\x1f\x7f]/g, '');

@@ -99,7 +99,8 @@ export class PreviewManager implements vscode.Disposable {
    */
   async start(profile: QemuProfile): Promise<PreviewInfo> {
     let s = this.sessions.get(profile.name);
-    if (s?.preview?.running) {
+    if (s?.preview?.running || s?.state === 'starting') {
+      // Already running, or a start is under way (a second click must not launch a second QEMU).
       s.terminal?.show(true);
       return this.info(profile.name)!;
     }

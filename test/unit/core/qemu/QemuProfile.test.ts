@@ -103,4 +103,7 @@ test('ConsoleTail keeps the last lines without escape sequences', () => {
   t.push('one\r\ntwo\n\x1b[31mthree\x1b[0m\nfo');
   t.push('ur\nfive');
   assert.equal(t.text(), 'three\nfour\nfive');
+  // OVMF's private-mode sequences (`ESC [ = 3 h`) go too.
+  t.push('\n\x1b[=3h\x1b[2J\x1b[01;01HBdsDxe: failed\r\n');
+  assert.equal(t.text(), 'four\nfive\nBdsDxe: failed');
 });
