@@ -70,11 +70,26 @@ async function chooseRunning(ctx: Ctx, arg: unknown): Promise<string | undefined
 
 function reportStartError(e: unknown, name: string): undefined {
   if (!(e instanceof PreviewError)) throw e;
-  const actions = e.kind === 'qemu-not-found' ? ['Open Settings', 'Show Log'] : ['Show Log'];
+  // Offer the setting that fixes the problem: the binary, or the profile's files and options.
+  const profileKinds = [
+    'image-missing',
+    'not-a-disk-image',
+    'file-missing',
+    'firmware-missing',
+    'kvm-unavailable',
+  ];
+  const setting =
+    e.kind === 'qemu-not-found'
+      ? 'pantavisor.qemu.path'
+      : profileKinds.includes(e.kind)
+        ? SETTING
+        : undefined;
+  const actions = setting ? ['Open Settings', 'Show Log'] : ['Show Log'];
   void vscode.window.showErrorMessage(`Preview "${name}": ${e.message}`, ...actions).then((pick) => {
     if (pick === 'Show Log') log.show();
-    if (pick === 'Open Settings')
-      void vscode.commands.executeCommand('workbench.action.openSettings', 'pantavisor.qemu.path');
+    if (pick === 'Open Settings' && setting) {
+      void vscode.commands.executeCommand('workbench.action.openSettings', setting);
+    }
   });
   return undefined;
 }
