@@ -25,6 +25,7 @@ const FLAGS: FlagSpec[] = [
   { name: 'cpus', type: 'string' },
   { name: 'qemu', type: 'string', env: 'PVKIT_QEMU' },
   { name: 'interactive', short: 'i', type: 'boolean' },
+  { name: 'timeout', type: 'string' },
 ];
 
 const USAGE = `pvkit preview [--profile NAME | --image IMG | --kernel K --initrd I --append ARGS] [flags] [-- QEMU-ARGS...]
@@ -46,6 +47,7 @@ messages to stderr, and the exit code is QEMU's.
   --memory MB, --cpus N  guest size
   --qemu PATH            QEMU binary or directory of binaries (env PVKIT_QEMU)
   --interactive, -i      forward stdin to the guest console
+  --timeout SECONDS      stop QEMU after this long and exit with 124 (as timeout(1) does)
   -- QEMU-ARGS...        extra arguments appended to the QEMU command line`;
 
 /** Reads `pantavisor.qemu.profiles` from a VS Code settings file (JSON with comments). */
@@ -130,6 +132,7 @@ async function run(ctx: CliContext): Promise<number> {
   }
   if (!parsed.profile) throw new UsageError('the preview profile is not usable (see above)');
 
+  const timeoutS = intFlag(str(a, 'timeout'), 'timeout');
   const say = (m: string): void => ctx.stderr(`pvkit preview: ${m}\n`);
   let preview: QemuPreview;
   try {
@@ -156,7 +159,17 @@ async function run(ctx: CliContext): Promise<number> {
     stdinListener = (d: Buffer): void => preview.write(d);
     process.stdin.on('data', stdinListener);
   }
+  let timedOut = false;
+  const timer =
+    timeoutS === undefined
+      ? undefined
+      : setTimeout(() => {
+          timedOut = true;
+          say(`--timeout ${timeoutS}: stopping QEMU`);
+          void preview.stop();
+        }, timeoutS * 1000);
   const exit = await preview.exited;
+  if (timer) clearTimeout(timer);
   ctx.signal.removeEventListener('abort', onAbort);
   if (stdinListener) {
     process.stdin.off('data', stdinListener);
@@ -166,6 +179,7 @@ async function run(ctx: CliContext): Promise<number> {
   if (rest) ctx.stdout(rest);
   if (exit.error && exit.code !== 0) say(exit.error.message);
   if (ctx.signal.aborted) return 130;
+  if (timedOut) return 124;
   return exit.code ?? 128 + (exit.signal === 'SIGKILL' ? 9 : 15);
 }
 

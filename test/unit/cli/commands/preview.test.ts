@@ -77,6 +77,35 @@ test(
   },
 );
 
+test(
+  'pvkit preview --timeout stops QEMU and exits with 124',
+  { timeout: 30_000, skip: !hasQemu() && 'qemu-system-x86 not installed' },
+  async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pvkit-cli-preview-'));
+    const kernel = join(dir, 'vmlinuz');
+    writeFileSync(kernel, Buffer.alloc(4096, 1));
+    // -S keeps the (fake) guest paused forever: only the timeout ends it.
+    const r = await pvkit([
+      'preview',
+      '--kernel',
+      kernel,
+      '--accel',
+      'tcg',
+      '--forward',
+      ':80',
+      '--timeout',
+      '1',
+      '--',
+      '-S',
+    ]);
+    assert.equal(r.code, 124, r.err);
+    assert.match(r.err, /--timeout 1: stopping QEMU/);
+    const pid = Number(/QEMU \(pid (\d+)\) exited/.exec(r.err)?.[1]);
+    assert.ok(pid > 0, r.err);
+    assert.throws(() => process.kill(pid, 0), 'QEMU still runs');
+  },
+);
+
 test('pvkit preview --profile reads .vscode/settings.json (with comments); flags override it', async () => {
   const ws = mkdtempSync(join(tmpdir(), 'pvkit-cli-ws-'));
   mkdirSync(join(ws, '.vscode'));
