@@ -7,6 +7,7 @@ import * as vscode from 'vscode';
 export const CONFIG_KEYS = [
   'validation.enable',
   'validation.debounceMs',
+  'template.compat',
   'qemu.path',
   'qemu.profiles',
 ] as const;
@@ -35,6 +36,15 @@ export class Config {
       (x): x is number => typeof x === 'number' && Number.isFinite(x),
     );
     return Math.min(5000, Math.max(0, v));
+  }
+
+  /** How container files are rendered: `fixed` corrects pvr 037's invalid run.json, `pvr037` matches it byte for byte. */
+  get templateCompat(): 'fixed' | 'pvr037' {
+    return this.get(
+      'template.compat',
+      'fixed' as const,
+      (v): v is 'fixed' | 'pvr037' => v === 'fixed' || v === 'pvr037',
+    );
   }
 
   /** The QEMU binary, or a directory of `qemu-system-*` binaries; empty means PATH. Machine scope. */

@@ -2,6 +2,7 @@ import type { CliCommand } from '../CliContext';
 import { previewCommand } from './preview';
 import { validateCommand } from './validate';
 import { doctorCommand } from './doctor';
+import { appCommand } from './app';
 
 /**
  * The command table. Each area adds one line here and one file beside this one. pvr-compatible
@@ -10,5 +11,6 @@ import { doctorCommand } from './doctor';
 export const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
   doctor: doctorCommand,
+  app: appCommand,
   preview: previewCommand,
 };
