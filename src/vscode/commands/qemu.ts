@@ -17,6 +17,19 @@ function requireTrust(): boolean {
   return false;
 }
 
+/**
+ * The preview a command is about: a profile name, or an object with a `name` (a `PreviewInfo`, or a
+ * devices-view item passed by a context menu).
+ */
+function nameOf(arg: unknown): string | undefined {
+  const wanted = nameOf(arg);
+  if (wanted !== undefined) return wanted;
+  if (typeof arg === 'object' && arg !== null && typeof (arg as { name?: unknown }).name === 'string') {
+    return (arg as { name: string }).name;
+  }
+  return undefined;
+}
+
 /** Reads the profiles, reporting problems in the log and, for errors, to the user. */
 function profiles(ctx: Ctx): QemuProfile[] {
   const r = readProfiles(ctx.config.qemuProfiles, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
@@ -36,9 +49,10 @@ function profiles(ctx: Ctx): QemuProfile[] {
 /** The profile named by the command argument, the only profile, or the user's pick. */
 async function chooseProfile(ctx: Ctx, arg: unknown): Promise<QemuProfile | undefined> {
   const all = profiles(ctx);
-  if (typeof arg === 'string') {
-    const p = all.find((x) => x.name === arg);
-    if (!p) throw new Error(`There is no QEMU preview profile "${arg}" in "${SETTING}".`);
+  const wanted = nameOf(arg);
+  if (wanted !== undefined) {
+    const p = all.find((x) => x.name === wanted);
+    if (!p) throw new Error(`There is no QEMU preview profile "${wanted}" in "${SETTING}".`);
     return p;
   }
   if (all.length === 0) {
@@ -60,7 +74,8 @@ async function chooseProfile(ctx: Ctx, arg: unknown): Promise<QemuProfile | unde
 /** The running preview named by the argument, the only one, or the user's pick. */
 async function chooseRunning(ctx: Ctx, arg: unknown): Promise<string | undefined> {
   const running = getPreviewManager(ctx).running();
-  if (typeof arg === 'string') return arg;
+  const wanted = nameOf(arg);
+  if (wanted !== undefined) return wanted;
   if (running.length <= 1) {
     if (!running.length) void vscode.window.showInformationMessage('No QEMU preview is running.');
     return running[0];
@@ -122,12 +137,12 @@ export const restartQemuPreview =
     if (!requireTrust()) return undefined;
     const manager = getPreviewManager(ctx);
     const running = manager.running();
-    const name =
-      typeof arg === 'string'
-        ? arg
-        : running.length
-          ? await chooseRunning(ctx, undefined)
-          : (await chooseProfile(ctx, undefined))?.name;
+    let name = nameOf(arg);
+    if (name === undefined) {
+      name = running.length
+        ? await chooseRunning(ctx, undefined)
+        : (await chooseProfile(ctx, undefined))?.name;
+    }
     if (!name) return undefined;
     const profile = profiles(ctx).find((p) => p.name === name);
     if (!profile) throw new Error(`There is no QEMU preview profile "${name}" in "${SETTING}".`);
