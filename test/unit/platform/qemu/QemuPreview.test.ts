@@ -224,3 +224,17 @@ test(
     }
   },
 );
+
+test('probeKvm does not remember a binary that could not start', async (t) => {
+  const path = join(dir, 'qemu-installed-later');
+  const first = await probeKvm(path, 'x86_64');
+  assert.equal(first.usable, false);
+  if (!/could not start/.test(first.reason)) {
+    t.skip(`the probe never started the binary here: ${first.reason}`);
+    return;
+  }
+  writeFileSync(path, '#!/bin/sh\necho "installed now" >&2\nexit 3\n');
+  chmodSync(path, 0o755);
+  const second = await probeKvm(path, 'x86_64');
+  assert.match(second.reason, /KVM probe exited \(code 3\): installed now/);
+});
