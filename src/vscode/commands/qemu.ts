@@ -4,7 +4,7 @@ import { PreviewError } from '../../platform/qemu/PreviewError';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
 import { getPreviewManager, type PreviewInfo } from '../qemu/PreviewManager';
-import { readProfiles } from '../qemu/readProfiles';
+import { nameOf, readProfiles } from '../qemu/readProfiles';
 
 const SETTING = 'pantavisor.qemu.profiles';
 
@@ -15,19 +15,6 @@ function requireTrust(): boolean {
     'QEMU previews run programs configured by the workspace; trust this workspace to use them (Workspaces: Manage Workspace Trust).',
   );
   return false;
-}
-
-/**
- * The preview a command is about: a profile name, or an object with a `name` (a `PreviewInfo`, or a
- * devices-view item passed by a context menu).
- */
-function nameOf(arg: unknown): string | undefined {
-  const wanted = nameOf(arg);
-  if (wanted !== undefined) return wanted;
-  if (typeof arg === 'object' && arg !== null && typeof (arg as { name?: unknown }).name === 'string') {
-    return (arg as { name: string }).name;
-  }
-  return undefined;
 }
 
 /** Reads the profiles, reporting problems in the log and, for errors, to the user. */
