@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseProfile, type QemuProfile } from '../../../../src/core/qemu/QemuProfile';
@@ -11,9 +10,10 @@ import { allocatePorts } from '../../../../src/platform/qemu/allocatePorts';
 import { inspectDiskImage } from '../../../../src/platform/qemu/inspectDiskImage';
 import { PreviewError, type PreviewErrorKind } from '../../../../src/platform/qemu/PreviewError';
 import { probeKvm } from '../../../../src/platform/qemu/probeKvm';
+import { scratchDir } from '../../../support/qemuGuest';
 import { QemuPreview } from '../../../../src/platform/qemu/QemuPreview';
 
-const dir = mkdtempSync(join(tmpdir(), 'pvkit-qemu-unit-'));
+const dir = scratchDir('pvkit-qemu-unit-');
 const file = (name: string, data: string | Buffer): string => {
   const p = join(dir, name);
   writeFileSync(p, data);
