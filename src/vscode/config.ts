@@ -13,6 +13,8 @@ export const CONFIG_KEYS = [
   'signatures.x5cPath',
   'signatures.pubkeyPath',
   'signatures.cacertsPath',
+  'qemu.path',
+  'qemu.profiles',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -60,6 +62,16 @@ export class Config {
       'fixed' as const,
       (v): v is 'fixed' | 'pvr037' => v === 'fixed' || v === 'pvr037',
     );
+  }
+
+  /** The QEMU binary, or a directory of `qemu-system-*` binaries; empty means PATH. Machine scope. */
+  get qemuPath(): string {
+    return this.get('qemu.path', '', (v): v is string => typeof v === 'string').trim();
+  }
+
+  /** Raw preview profiles; each is checked by `parseProfile` when used. */
+  get qemuProfiles(): unknown[] {
+    return this.get('qemu.profiles', [] as unknown[], (v): v is unknown[] => Array.isArray(v));
   }
 
   describe(): string {

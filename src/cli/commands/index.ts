@@ -1,5 +1,6 @@
 import type { CliCommand } from '../CliContext';
 import { sigCommand } from './sig';
+import { previewCommand } from './preview';
 import { validateCommand } from './validate';
 import { doctorCommand } from './doctor';
 import { appCommand } from './app';
@@ -13,4 +14,5 @@ export const COMMANDS: Record<string, CliCommand> = {
   sig: sigCommand,
   doctor: doctorCommand,
   app: appCommand,
+  preview: previewCommand,
 };
