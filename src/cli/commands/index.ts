@@ -1,4 +1,6 @@
 import type { CliCommand } from '../CliContext';
+import { sigCommand } from './sig';
+import { previewCommand } from './preview';
 import { validateCommand } from './validate';
 import { addCommand } from './add';
 import { cloneCommand } from './clone';
@@ -26,6 +28,8 @@ export const COMMANDS: Record<string, CliCommand> = {
   ...{ ci: commitCommand, get: getCommand, g: getCommand, reset: resetCommand, r: resetCommand },
   ...{ checkout: resetCommand, co: resetCommand, clone: cloneCommand, c: cloneCommand },
   ...{ export: exportCommand, import: importCommand },
+  sig: sigCommand,
   doctor: doctorCommand,
   app: appCommand,
+  preview: previewCommand,
 };

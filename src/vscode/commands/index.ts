@@ -3,10 +3,12 @@ import type { Ctx } from '../ctx';
 import { log } from '../log';
 import { pvrScm } from '../scm/PvrScmProvider';
 import { pvrRunCommand } from './pvrRun';
+import { sigAddCommand, sigUpdateCommand } from '../signatures/signCommands';
 import { revealRef } from '../views/RevisionTreeProvider';
 import { doctor } from './doctor';
 import type { SourceRef } from '../../core/revision/summarizeRevision';
 import { appInstallCommand } from './appInstall';
+import { restartQemuPreview, startQemuPreview, stopQemuPreview } from './qemu';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -32,9 +34,14 @@ export const COMMANDS: Record<string, CommandFactory> = {
       pvrScm()?.discard(...args),
   'pantavisor.pvr.showDiff': () => (arg) => pvrScm()?.showDiff(arg),
   'pantavisor.pvr.run': pvrRunCommand,
+  'pantavisor.sig.add': sigAddCommand,
+  'pantavisor.sig.update': sigUpdateCommand,
   'pantavisor.doctor': doctor,
   'pantavisor.revision.reveal': () => (ref: unknown) => revealRef(ref as SourceRef),
   'pantavisor.app.install': appInstallCommand,
+  'pantavisor.qemu.start': startQemuPreview,
+  'pantavisor.qemu.stop': stopQemuPreview,
+  'pantavisor.qemu.restart': restartQemuPreview,
 };
 
 export function registerCommands(ctx: Ctx): void {
