@@ -1,5 +1,6 @@
 import type { CliCommand } from '../CliContext';
 import { validateCommand } from './validate';
+import { appImageCommand } from './appAdd';
 
 /**
  * The command table. Each area adds one line here and one file beside this one. pvr-compatible
@@ -7,4 +8,5 @@ import { validateCommand } from './validate';
  */
 export const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
+  app: appImageCommand,
 };

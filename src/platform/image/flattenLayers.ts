@@ -118,6 +118,8 @@ export interface FlattenPlan {
   /** First entry id of each layer. */
   base: number[];
   entries: number;
+  /** The latest mtime of any entry (seconds), for a reproducible squashfs time. */
+  maxMtime: number;
   warnings: string[];
 }
 
@@ -264,6 +266,7 @@ export async function planFlatten(layers: readonly LayerBlob[], opts: FlattenOpt
   const warnings: string[] = [];
   const base: number[] = [];
   let nextId = 0;
+  let maxMtime = opts.epoch;
 
   const walk = (parts: readonly string[]): DirNode | undefined => {
     let d: DirNode = root;
@@ -334,6 +337,8 @@ export async function planFlatten(layers: readonly LayerBlob[], opts: FlattenOpt
         if (Object.keys(h.pax ?? {}).some((k) => k.startsWith('GNU.sparse')))
           throw new EntryError(`entry "${h.name}": sparse files are not supported`);
         const type = typeOf(h, h.name);
+        const mt = Math.floor((h.mtime?.getTime() ?? 0) / 1000);
+        if (mt > maxMtime) maxMtime = mt;
         if (absolute) {
           const w = `${describe(layer, li, layers.length)}: absolute name "${h.name}" taken as relative to the root`;
           warnings.push(w);
@@ -429,7 +434,7 @@ export async function planFlatten(layers: readonly LayerBlob[], opts: FlattenOpt
     for (const m of members)
       if (m.id !== rootId && m !== carrier) emits.set(m.id, { name: m.name, linkTo: carrier.name });
   }
-  return { dirs, emits, base, entries: nextId, warnings };
+  return { dirs, emits, base, entries: nextId, maxMtime, warnings };
 }
 
 /** Pass 2: the merged tar stream, to be piped into `mksquashfs -tar`. */

@@ -179,7 +179,7 @@ async function installSquashfs(
   opts.onProgress?.({ phase: 'squashfs', message: `Generating ${SQUASH_FILE}` });
   await writeSquashfs(mergedTar(plan, layers, { ...flat, onProgress: progress }), {
     out: join(appDir, SQUASH_FILE),
-    epoch: image.epoch,
+    epoch: plan.maxMtime,
     ...(formatOptions ? { formatOptions } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),

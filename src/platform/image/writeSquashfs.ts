@@ -9,7 +9,7 @@ export interface SquashfsOptions {
   out: string;
   /** The container's `format_options` (mksquashfs options split on spaces); default `-comp xz`. */
   formatOptions?: string;
-  /** Superblock and root directory time, so the same image gives the same bytes. */
+  /** Superblock and root directory time (seconds); no entry may be later, or it is clamped. */
   epoch: number;
   mksquashfs?: string;
   signal?: AbortSignal;
@@ -17,18 +17,19 @@ export interface SquashfsOptions {
 }
 
 /** The mksquashfs arguments after the input and output: pvr's options plus reproducibility. */
-export function mksquashfsOptions(formatOptions: string | undefined, epoch: number): string[] {
+export function mksquashfsOptions(formatOptions: string | undefined): string[] {
   const fmt = formatOptions?.trim() ? formatOptions.trim().split(/\s+/) : ['-comp', 'xz'];
   const has = (...names: string[]): boolean => fmt.some((a) => names.includes(a));
   const args = [...fmt];
   if (!has('-root-mode')) args.push('-root-mode', '0755');
-  // Not in pvr's command line: without them the root directory and superblock carry the time of
-  // the run, and two imports of one image would differ.
+  // Not in pvr's command line: the root's owner otherwise depends on who runs mksquashfs.
   if (!has('-root-uid')) args.push('-root-uid', '0');
   if (!has('-root-gid')) args.push('-root-gid', '0');
-  if (!has('-root-time')) args.push('-root-time', String(epoch));
-  if (!has('-mkfs-time', '-fstime')) args.push('-mkfs-time', String(epoch));
   return args;
+}
+
+function timeOptions(formatOptions: string | undefined): boolean {
+  return /(^|\s)-(mkfs-time|fstime|all-time|root-time)\b/.test(formatOptions ?? '');
 }
 
 /**
@@ -54,10 +55,14 @@ export async function writeSquashfs(tar: Readable, opts: SquashfsOptions): Promi
       '-noappend',
       '-quiet',
       '-exit-on-error',
-      ...mksquashfsOptions(opts.formatOptions, opts.epoch),
+      ...mksquashfsOptions(opts.formatOptions),
     ];
     const r = await run(opts.mksquashfs ?? 'mksquashfs', args, {
       stdin: tar,
+      // mksquashfs 4.5.1 ignores -root-time in -tar mode and stamps the root directory and the
+      // superblock with the time of the run; SOURCE_DATE_EPOCH sets both (and clamps later
+      // times, so callers pass a time no entry exceeds), making two imports byte-identical.
+      env: { ...process.env, ...(timeOptions(opts.formatOptions) ? {} : { SOURCE_DATE_EPOCH: String(opts.epoch) }) },
       signal: ac.signal,
       setting: 'pantavisor.mksquashfs.path',
       ...(opts.logger ? { logger: opts.logger } : {}),
