@@ -233,12 +233,13 @@ async function openLayer(
   if (gz) stages.push(createGunzip());
   if (tarHash) stages.push(new Tap(tarHash));
   const finished = pipeline([raw, ...stages, extract]).then(() => {
-    const got = (h: Hash | undefined): string => `sha256:${h?.digest('hex') ?? ''}`;
-    if (rawHash && layer.digest && got(rawHash) !== layer.digest)
-      throw new EntryError(`digest mismatch: the data hashes to ${got(rawHash)}, expected ${layer.digest}`);
-    if (tarHash && layer.diffId && got(tarHash) !== layer.diffId)
+    const rawGot = rawHash ? `sha256:${rawHash.digest('hex')}` : undefined;
+    const tarGot = tarHash ? `sha256:${tarHash.digest('hex')}` : undefined;
+    if (rawGot && rawGot !== layer.digest)
+      throw new EntryError(`digest mismatch: the data hashes to ${rawGot}, expected ${layer.digest ?? ''}`);
+    if (tarGot && tarGot !== layer.diffId)
       throw new EntryError(
-        `digest mismatch: the uncompressed layer hashes to ${got(tarHash)}, expected ${layer.diffId} (rootfs.diff_ids)`,
+        `digest mismatch: the uncompressed layer hashes to ${tarGot}, expected ${layer.diffId ?? ''} (rootfs.diff_ids)`,
       );
   });
   // The iterator reports the same failure; this keeps the promise from being unhandled meanwhile.

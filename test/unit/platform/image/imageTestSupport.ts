@@ -31,7 +31,11 @@ export function listing(sqfs: string): string[] {
   return sh('unsquashfs', ['-lln', sqfs])
     .split('\n')
     .filter(Boolean)
-    .map((l) => l.replace(/^(\S+\s+\S+\s+(?:\d+,\s*)?\d+)\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+/, '$1 '))
+    .map((l) =>
+      l
+        .replace(/^(\S+\s+\S+\s+(?:\d+,\s*)?\d+)\s+\d{4}-\d\d-\d\d \d\d:\d\d\s+/, '$1 ')
+        .replace(/^(\S+)\s+(\S+)\s+/, '$1 $2 '),
+    )
     .sort();
 }
 
