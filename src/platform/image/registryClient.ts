@@ -227,7 +227,8 @@ export class RegistryClient {
     } catch (e) {
       out.destroy();
       await fs.rm(file, { force: true });
-      throw e;
+      if (e instanceof RegistryError) throw e;
+      throw new Error(`download failed: ${(e as Error).message}`);
     }
   }
 }

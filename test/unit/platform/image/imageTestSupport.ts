@@ -118,11 +118,11 @@ export function sha256hex(b: Buffer): string {
 export async function writeDockerArchive(
   file: string,
   layers: Buffer[],
-  opts: { repoTag?: string; diffIds?: string[]; config?: Record<string, unknown> } = {},
+  opts: { repoTag?: string; diffIds?: string[]; config?: Record<string, unknown>; architecture?: string } = {},
 ): Promise<string> {
   const config = Buffer.from(
     JSON.stringify({
-      architecture: 'amd64',
+      architecture: opts.architecture ?? 'amd64',
       os: 'linux',
       created: '2024-01-02T03:04:05Z',
       config: opts.config ?? { Cmd: ['/bin/sh'], Env: ['PATH=/bin'] },
