@@ -40,7 +40,11 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
-  { ...common, entryPoints: ['src/platform/validation/validationWorker.ts'], outfile: 'dist/validationWorker.js' },
+  {
+    ...common,
+    entryPoints: ['src/platform/validation/validationWorker.ts'],
+    outfile: 'dist/validationWorker.js',
+  },
   {
     ...common,
     entryPoints: ['src/cli/main.ts'],

@@ -20,7 +20,10 @@ for (const n of names) {
     continue;
   }
   console.log(`\n=== bench/${file}`);
-  const r = spawnSync('node', ['--expose-gc', '--import', 'tsx', `bench/${file}`], { cwd: root, stdio: 'inherit' });
+  const r = spawnSync('node', ['--expose-gc', '--import', 'tsx', `bench/${file}`], {
+    cwd: root,
+    stdio: 'inherit',
+  });
   if (r.status !== 0) failed++;
 }
 process.exit(failed ? 1 : 0);

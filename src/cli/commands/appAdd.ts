@@ -3,7 +3,7 @@ import { resolve } from 'node:path';
 import type { Json } from '../../core/image/srcJson';
 import { addApp, updateApp, type ImportProgress, type ImportResult } from '../../platform/image/importImage';
 import { bool, list, parseArgs, str, type FlagSpec } from '../args';
-import { UsageError, type CliCommand, type CliContext } from '../CliContext';
+import { UsageError, type CliContext } from '../CliContext';
 
 /** Same shape as the `pvkit app` sub-command table, so `add` and `update` slot into it. */
 export interface AppImageSubcommand {
@@ -207,23 +207,5 @@ Exit: 0 updated, 2 no name, 3 failure, 4 unreadable src.json.`,
       ctx.stderr(`ERROR: ${(e as Error).message}\n`);
       return ctx.signal.aborted ? 130 : 3;
     }
-  },
-};
-
-const SUBS: Record<string, AppImageSubcommand> = { add: appAddSubcommand, update: appUpdateSubcommand };
-
-/**
- * TEMPORARY `pvkit app` entry with only `add` and `update`, registered because main has no `app`
- * command yet. When the template branch's `app` command (install/ls/info/rm) is merged, move
- * `appAddSubcommand` and `appUpdateSubcommand` into its table and drop this.
- */
-export const appImageCommand: CliCommand = {
-  summary: 'container apps from images: add, update (pvr app add/update)',
-  usage: `Usage: pvkit app <add|update> ...\n\n${appAddSubcommand.usage}\n\n${appUpdateSubcommand.usage}`,
-  async run(ctx) {
-    const [sub, ...rest] = ctx.argv;
-    const cmd = Object.entries(SUBS).find(([k, v]) => k === sub || v.aliases.includes(sub ?? ''))?.[1];
-    if (!cmd) throw new UsageError(`unknown app sub-command "${sub ?? ''}" (add, update)`);
-    return cmd.run(ctx, rest);
   },
 };

@@ -1,6 +1,7 @@
 import type { CliCommand } from '../CliContext';
 import { validateCommand } from './validate';
-import { appImageCommand } from './appAdd';
+import { doctorCommand } from './doctor';
+import { appCommand } from './app';
 
 /**
  * The command table. Each area adds one line here and one file beside this one. pvr-compatible
@@ -8,5 +9,6 @@ import { appImageCommand } from './appAdd';
  */
 export const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
-  app: appImageCommand,
+  doctor: doctorCommand,
+  app: appCommand,
 };

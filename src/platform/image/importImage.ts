@@ -1,10 +1,11 @@
 import { promises as fs } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { isAbsolute, join, relative } from 'node:path';
 import {
   parseImageRef,
   parsePlatform,
   refString,
+  type ArchiveRef,
   type ImageRef,
   type Platform,
 } from '../../core/image/imageRef';
@@ -29,6 +30,20 @@ import { ImageNotFound, type FetchProgress, type ResolvedImage } from './Resolve
 import { writeSquashfs } from './writeSquashfs';
 
 export const SQUASH_FILE = 'root.squashfs';
+
+/**
+ * src.json key (pvkit's own; pvr ignores it) remembering the archive an app was imported from, so
+ * `pvkit app update` can read it again. docker_source stays "local": pvr and the template accept
+ * only "remote"/"local" there. Relative paths are stored relative to the checkout root.
+ */
+export const ARCHIVE_KEY = 'pvkit_from';
+
+function archiveFrom(ref: ArchiveRef, cwd: string, checkout: string): string {
+  const abs = isAbsolute(ref.path) ? ref.path : join(cwd, ref.path);
+  const rel = relative(checkout, abs);
+  const path = isAbsolute(ref.path) || rel.startsWith('..') ? abs : rel;
+  return `${ref.kind}:${path}${ref.ref ? `:${ref.ref}` : ''}`;
+}
 export const DIGEST_SUFFIX = '.docker-digest';
 
 export type ImportProgress =
@@ -239,13 +254,15 @@ export async function addApp(opts: AddOptions): Promise<ImportResult> {
           config: {},
           docker_name: image.dockerName,
           docker_digest: image.dockerDigest,
-          docker_source: ref.kind === 'registry' ? (opts.source ?? 'remote,local') : image.source,
+          docker_source: ref.kind === 'registry' ? (opts.source ?? 'remote,local') : 'local',
           docker_config: opts.configJson ? { ...image.config, ...opts.configJson } : image.config,
           persistence,
         };
         if (image.dockerTag) src.docker_tag = image.dockerTag;
         if (image.dockerPlatform) src.docker_platform = image.dockerPlatform;
         if (opts.formatOptions) src.format_options = opts.formatOptions;
+        if (ref.kind !== 'registry')
+          src[ARCHIVE_KEY] = archiveFrom(ref, opts.cwd ?? opts.checkout, opts.checkout);
         await fs.mkdir(appDir);
         created = true;
         await fs.writeFile(join(appDir, 'src.json'), formatSrcJson(src));
@@ -278,10 +295,13 @@ export async function updateApp(opts: UpdateOptions): Promise<ImportResult> {
     }
   }
   let from = opts.from;
+  let cwd = opts.cwd ?? opts.checkout;
+  const archive = src[ARCHIVE_KEY];
   if (!from) {
-    const source = src.docker_source ?? '';
-    if (/^(docker-archive|oci-archive|oci):/.test(source)) from = source;
-    else if (!src.docker_name) throw new Error(`${join(appDir, 'src.json')}: no docker_name; give --from`);
+    if (typeof archive === 'string' && archive) {
+      from = archive;
+      cwd = opts.checkout;
+    } else if (!src.docker_name) throw new Error(`${join(appDir, 'src.json')}: no docker_name; give --from`);
     else if (!src.docker_tag && src.docker_digest?.includes('@')) from = src.docker_digest;
     else from = `${src.docker_name}:${src.docker_tag ?? 'latest'}`;
   }
@@ -296,11 +316,12 @@ export async function updateApp(opts: UpdateOptions): Promise<ImportResult> {
     src.docker_digest = image.dockerDigest;
     src.docker_config = image.config;
     if (image.dockerPlatform) src.docker_platform = image.dockerPlatform;
-    src.docker_source = ref.kind === 'registry' ? (source ?? 'remote,local') : image.source;
+    src.docker_source = ref.kind === 'registry' ? (source ?? 'remote,local') : 'local';
     if (ref.kind !== 'registry') {
       src.docker_name = image.dockerName;
       if (image.dockerTag) src.docker_tag = image.dockerTag;
-    }
+      src[ARCHIVE_KEY] = archiveFrom(ref, cwd, opts.checkout);
+    } else delete src[ARCHIVE_KEY];
     await fs.writeFile(join(appDir, 'src.json'), formatSrcJson(src));
     const rendered = await renderAppTemplates(opts.checkout, app, src);
     const r = await installSquashfs(image, appDir, src.format_options, opts, workDir);

@@ -1,11 +1,13 @@
 import type { AppSource } from '../../core/image/srcJson';
+import { installApp } from '../template/installApp';
 
 /**
- * THE single call site for rendering `<app>/run.json` and `<app>/lxc.container.conf` from src.json
- * after an import, exactly as `pvr app add` does. The pvr 037 template renderer is being written
- * in `src/core/template/` on another branch; until it is merged this renders nothing and returns
- * no files. Wire it here (and nowhere else) when it lands.
+ * Renders `<app>/run.json` and `<app>/lxc.container.conf` from the src.json just written, exactly
+ * as `pvr app add` does after resolving the image (the pvr 037 renderer of `core/template`).
+ * Returns the files written; a render failure throws (pvr exits 3 then).
  */
-export function renderAppTemplates(_checkout: string, _app: string, _src: AppSource): Promise<string[]> {
-  return Promise.resolve([]);
+export async function renderAppTemplates(checkout: string, app: string, _src: AppSource): Promise<string[]> {
+  const r = await installApp({ root: checkout, app });
+  if (r.error) throw new Error(r.error);
+  return r.written;
 }

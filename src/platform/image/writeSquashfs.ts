@@ -62,7 +62,10 @@ export async function writeSquashfs(tar: Readable, opts: SquashfsOptions): Promi
       // mksquashfs 4.5.1 ignores -root-time in -tar mode and stamps the root directory and the
       // superblock with the time of the run; SOURCE_DATE_EPOCH sets both (and clamps later
       // times, so callers pass a time no entry exceeds), making two imports byte-identical.
-      env: { ...process.env, ...(timeOptions(opts.formatOptions) ? {} : { SOURCE_DATE_EPOCH: String(opts.epoch) }) },
+      env: {
+        ...process.env,
+        ...(timeOptions(opts.formatOptions) ? {} : { SOURCE_DATE_EPOCH: String(opts.epoch) }),
+      },
       signal: ac.signal,
       setting: 'pantavisor.mksquashfs.path',
       ...(opts.logger ? { logger: opts.logger } : {}),

@@ -6,7 +6,11 @@ import { main } from '../../../src/cli/pvkit';
 import { addApp } from '../../../src/platform/image/importImage';
 import { buildTar, needsTools, tmp, writeDockerArchive } from '../platform/image/imageTestSupport';
 
-async function pvkit(argv: string[], cwd: string, env: NodeJS.ProcessEnv = {}): Promise<{ code: number; out: string; err: string }> {
+async function pvkit(
+  argv: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
   const code = await main(argv, { stdout: (t) => (out += t), stderr: (t) => (err += t), cwd, env });
@@ -19,19 +23,42 @@ describe('pvkit app add / update', needsTools('mksquashfs', 'unsquashfs'), () =>
     const co = join(w, 'co');
     mkdirSync(join(co, '.pvr'), { recursive: true });
     writeFileSync(join(co, '.pvr/json'), '{"#spec":"pantavisor-service-system@1"}');
-    const layer = await buildTar([{ name: 'bin/sh', data: '#!', mode: 0o755 }, { name: 'etc/hostname', data: 'demo\n' }]);
+    const layer = await buildTar([
+      { name: 'bin/sh', data: '#!', mode: 0o755 },
+      { name: 'etc/hostname', data: 'demo\n' },
+    ]);
     await writeDockerArchive(join(w, 'img.tar'), [layer], { repoTag: 'localhost/demo:2' });
 
     const cases: { argv: string[]; code: number; err?: RegExp; out?: RegExp }[] = [
       { argv: ['app', 'add'], code: 2, err: /app-add needs application name argument/ },
       { argv: ['app', 'add', 'x'], code: 4, err: /--from flag is required/ },
-      { argv: ['app', 'add', 'x', '--from', 'a', '--group', 'g', '--runlevel', 'app'], code: 5, err: /--runlevel and --group/ },
-      { argv: ['app', 'add', 'x', '--from', 'docker-archive:missing.tar'], code: 3, err: /missing\.tar does not exist/ },
+      {
+        argv: ['app', 'add', 'x', '--from', 'a', '--group', 'g', '--runlevel', 'app'],
+        code: 5,
+        err: /--runlevel and --group/,
+      },
+      {
+        argv: ['app', 'add', 'x', '--from', 'docker-archive:missing.tar'],
+        code: 3,
+        err: /missing\.tar does not exist/,
+      },
       { argv: ['app', 'add', 'x', '--from', 'a', '--type', 'rootfs'], code: 2, err: /images only/ },
       { argv: ['app', 'update'], code: 2, err: /app-update needs application argument/ },
       { argv: ['app', 'update', 'nope'], code: 4, err: /src\.json not found/ },
       {
-        argv: ['app', 'add', 'demo', '--from', `docker-archive:../img.tar`, '--group', 'app', '--volume', '/data:permanent', '--arg', 'PV_DEBUG_MODE=true'],
+        argv: [
+          'app',
+          'add',
+          'demo',
+          '--from',
+          `docker-archive:../img.tar`,
+          '--group',
+          'app',
+          '--volume',
+          '/data:permanent',
+          '--arg',
+          'PV_DEBUG_MODE=true',
+        ],
         code: 0,
         out: /^Application added\n$/,
       },
@@ -46,10 +73,19 @@ describe('pvkit app add / update', needsTools('mksquashfs', 'unsquashfs'), () =>
     assert.ok(!existsSync(join(co, 'x')));
     const src = readFileSync(join(co, 'demo/src.json'), 'utf8');
     // pvr's MarshalIndent(" ", " ") layout: two-space first level, " }" at the end, no newline.
-    assert.match(src, /^\{\n {2}"#spec": "service-manifest-src@1",\n {2}"template": "builtin-lxc-docker",\n {2}"args": \{\n {3}"PV_DEBUG_MODE": "true",\n {3}"PV_GROUP": "app"\n {2}\},/);
+    assert.match(
+      src,
+      /^\{\n {2}"#spec": "service-manifest-src@1",\n {2}"template": "builtin-lxc-docker",\n {2}"args": \{\n {3}"PV_DEBUG_MODE": "true",\n {3}"PV_GROUP": "app"\n {2}\},/,
+    );
     assert.ok(src.endsWith('\n }'));
     assert.match(src, /"persistence": \{\n {3}"\/data": "permanent"\n {2}\}/);
-    assert.deepEqual(readdirSync(join(co, 'demo')).sort(), ['root.squashfs', 'root.squashfs.docker-digest', 'src.json']);
+    assert.deepEqual(readdirSync(join(co, 'demo')).sort(), [
+      'lxc.container.conf',
+      'root.squashfs',
+      'root.squashfs.docker-digest',
+      'run.json',
+      'src.json',
+    ]);
     const v = await pvkit(['validate'], co);
     assert.equal(v.code, 0, v.out + v.err);
     assert.match(v.out + v.err, /1 checked: 0 errors/);
@@ -61,7 +97,9 @@ describe('pvkit app add / update', needsTools('mksquashfs', 'unsquashfs'), () =>
     const temp = join(w, 'temp');
     mkdirSync(co);
     mkdirSync(temp);
-    const big = await buildTar(Array.from({ length: 40 }, (_, i) => ({ name: `f${i}`, data: Buffer.alloc(1_000_000, i) })));
+    const big = await buildTar(
+      Array.from({ length: 40 }, (_, i) => ({ name: `f${i}`, data: Buffer.alloc(1_000_000, i) })),
+    );
     await writeDockerArchive(join(w, 'img.tar'), [big, big.subarray(0)]);
     const ac = new AbortController();
     let sawWrite = false;

@@ -9,8 +9,12 @@ import * as tarStream from 'tar-stream';
 export function needsTools(...tools: string[]): { skip?: string } {
   const missing = tools.filter((t) => spawnSync('sh', ['-c', `command -v ${t}`]).status !== 0);
   if (missing.length === 0) return {};
-  process.stderr.write(`\n!!! MISSING TOOLS: ${missing.join(', ')}; image tests that need them are SKIPPED !!!\n\n`);
-  return { skip: `missing ${missing.join(', ')} (apt-get install squashfs-tools podman runc docker-registry skopeo)` };
+  process.stderr.write(
+    `\n!!! MISSING TOOLS: ${missing.join(', ')}; image tests that need them are SKIPPED !!!\n\n`,
+  );
+  return {
+    skip: `missing ${missing.join(', ')} (apt-get install squashfs-tools podman runc docker-registry skopeo)`,
+  };
 }
 
 export const isRoot = process.getuid?.() === 0;
@@ -19,10 +23,16 @@ export function tmp(prefix: string): string {
   return mkdtempSync(join(tmpdir(), `pvkit-${prefix}-`));
 }
 
-export function sh(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: Buffer } = {}): string {
+export function sh(
+  cmd: string,
+  args: string[],
+  opts: { cwd?: string; env?: NodeJS.ProcessEnv; input?: Buffer } = {},
+): string {
   const r = spawnSync(cmd, args, { ...opts, maxBuffer: 256 * 1024 * 1024 });
   if (r.status !== 0)
-    throw new Error(`${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr?.toString() ?? ''}${r.error?.message ?? ''}`);
+    throw new Error(
+      `${cmd} ${args.join(' ')} failed (${r.status}): ${r.stderr?.toString() ?? ''}${r.error?.message ?? ''}`,
+    );
   return r.stdout.toString();
 }
 
@@ -82,7 +92,9 @@ export async function buildTar(entries: RawEntry[]): Promise<Buffer> {
       devminor: e.devminor ?? 0,
     };
     if (e.pax) h.pax = e.pax;
-    await new Promise<void>((res, rej) => pack.entry(h, data ?? Buffer.alloc(0), (err) => (err ? rej(err) : res())));
+    await new Promise<void>((res, rej) =>
+      pack.entry(h, data ?? Buffer.alloc(0), (err) => (err ? rej(err) : res())),
+    );
   }
   pack.finalize();
   await done;
@@ -118,7 +130,12 @@ export function sha256hex(b: Buffer): string {
 export async function writeDockerArchive(
   file: string,
   layers: Buffer[],
-  opts: { repoTag?: string; diffIds?: string[]; config?: Record<string, unknown>; architecture?: string } = {},
+  opts: {
+    repoTag?: string;
+    diffIds?: string[];
+    config?: Record<string, unknown>;
+    architecture?: string;
+  } = {},
 ): Promise<string> {
   const config = Buffer.from(
     JSON.stringify({
@@ -139,7 +156,9 @@ export async function writeDockerArchive(
   });
   entries.push({
     name: 'manifest.json',
-    data: JSON.stringify([{ Config: `${id}.json`, RepoTags: opts.repoTag ? [opts.repoTag] : null, Layers: names }]),
+    data: JSON.stringify([
+      { Config: `${id}.json`, RepoTags: opts.repoTag ? [opts.repoTag] : null, Layers: names },
+    ]),
   });
   writeFileSync(file, await buildTar(entries));
   return `sha256:${id}`;
