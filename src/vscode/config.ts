@@ -4,7 +4,12 @@ import * as vscode from 'vscode';
  * Typed settings, read in one place (house style 13). Parsing never throws: a bad value falls back
  * to the default. A unit test checks these keys against package.json `contributes.configuration`.
  */
-export const CONFIG_KEYS = ['validation.enable', 'validation.debounceMs', 'template.compat'] as const;
+export const CONFIG_KEYS = [
+  'validation.enable',
+  'validation.debounceMs',
+  'template.compat',
+  'docker.host',
+] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 export class Config {
@@ -39,6 +44,12 @@ export class Config {
       'fixed' as const,
       (v): v is 'fixed' | 'pvr037' => v === 'fixed' || v === 'pvr037',
     );
+  }
+
+  /** The Docker-compatible engine for local images (empty: DOCKER_HOST, the Docker context, the default socket). */
+  get dockerHost(): string | undefined {
+    const v = this.get('docker.host', '', (x): x is string => typeof x === 'string').trim();
+    return v || undefined;
   }
 
   describe(): string {

@@ -50,6 +50,12 @@ function progressPrinter(ctx: CliContext): (p: ImportProgress) => void {
   };
 }
 
+/** The template mode `pvkit app install` uses (PVKIT_TEMPLATE_COMPAT), for the files add/update render. */
+function compat(ctx: CliContext): { templateCompat?: 'fixed' | 'pvr037' } {
+  const v = ctx.env['PVKIT_TEMPLATE_COMPAT'];
+  return v === 'fixed' || v === 'pvr037' ? { templateCompat: v } : {};
+}
+
 function checkType(t: string | undefined): void {
   if (t && t !== 'docker')
     throw new UsageError(
@@ -127,6 +133,7 @@ Exit: 0 added, 2 no name, 3 failure, 4 no --from, 5 --group with --runlevel.`,
         signal: ctx.signal,
         env: ctx.env,
         onProgress: progressPrinter(ctx),
+        ...compat(ctx),
         ...opt('platform'),
         ...opt('group'),
         ...opt('runlevel'),
@@ -192,6 +199,7 @@ Exit: 0 updated, 2 no name, 3 failure, 4 unreadable src.json.`,
         signal: ctx.signal,
         env: ctx.env,
         onProgress: progressPrinter(ctx),
+        ...compat(ctx),
         ...(str(p, 'from') ? { from: str(p, 'from') } : {}),
         ...(str(p, 'platform') ? { platform: str(p, 'platform') } : {}),
         ...(str(p, 'source') ? { source: str(p, 'source') } : {}),

@@ -18,6 +18,7 @@ import {
   type AppSource,
   type Json,
 } from '../../core/image/srcJson';
+import type { TemplateCompat } from '../../core/template/renderContainerFiles';
 import type { ProcessLogger } from '../process';
 import { resolveArchive } from './archiveSource';
 import { resolveDockerHost } from './dockerHost';
@@ -67,6 +68,8 @@ export interface ImageImportOptions extends RegistryAuth {
   logger?: ProcessLogger;
   onProgress?: (p: ImportProgress) => void;
   env?: NodeJS.ProcessEnv;
+  /** How run.json is rendered (`pantavisor.template.compat`, PVKIT_TEMPLATE_COMPAT). */
+  templateCompat?: TemplateCompat;
 }
 
 export interface AddOptions extends ImageImportOptions {
@@ -267,7 +270,7 @@ export async function addApp(opts: AddOptions): Promise<ImportResult> {
         created = true;
         await fs.writeFile(join(appDir, 'src.json'), formatSrcJson(src));
       }
-      const rendered = await renderAppTemplates(opts.checkout, app, src);
+      const rendered = await renderAppTemplates(opts.checkout, app, opts.templateCompat);
       const r = await installSquashfs(image, appDir, src.format_options, opts, workDir);
       return { appDir, image, squashfsWritten: r.written, warnings: r.warnings, rendered };
     } catch (e) {
@@ -323,7 +326,7 @@ export async function updateApp(opts: UpdateOptions): Promise<ImportResult> {
       src[ARCHIVE_KEY] = archiveFrom(ref, cwd, opts.checkout);
     } else delete src[ARCHIVE_KEY];
     await fs.writeFile(join(appDir, 'src.json'), formatSrcJson(src));
-    const rendered = await renderAppTemplates(opts.checkout, app, src);
+    const rendered = await renderAppTemplates(opts.checkout, app, opts.templateCompat);
     const r = await installSquashfs(image, appDir, src.format_options, opts, workDir);
     return { appDir, image, squashfsWritten: r.written, warnings: r.warnings, rendered };
   });

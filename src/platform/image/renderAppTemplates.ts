@@ -1,4 +1,4 @@
-import type { AppSource } from '../../core/image/srcJson';
+import type { TemplateCompat } from '../../core/template/renderContainerFiles';
 import { installApp } from '../template/installApp';
 
 /**
@@ -6,8 +6,12 @@ import { installApp } from '../template/installApp';
  * as `pvr app add` does after resolving the image (the pvr 037 renderer of `core/template`).
  * Returns the files written; a render failure throws (pvr exits 3 then).
  */
-export async function renderAppTemplates(checkout: string, app: string, _src: AppSource): Promise<string[]> {
-  const r = await installApp({ root: checkout, app });
+export async function renderAppTemplates(
+  checkout: string,
+  app: string,
+  compat?: TemplateCompat,
+): Promise<string[]> {
+  const r = await installApp({ root: checkout, app, ...(compat ? { compat } : {}) });
   if (r.error) throw new Error(r.error);
   return r.written;
 }

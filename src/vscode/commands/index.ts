@@ -5,6 +5,7 @@ import { revealRef } from '../views/RevisionTreeProvider';
 import { doctor } from './doctor';
 import type { SourceRef } from '../../core/revision/summarizeRevision';
 import { appInstallCommand } from './appInstall';
+import { appAddCommand, appUpdateCommand } from '../image/appImageCommands';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -17,6 +18,8 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.doctor': doctor,
   'pantavisor.revision.reveal': () => (ref: unknown) => revealRef(ref as SourceRef),
   'pantavisor.app.install': appInstallCommand,
+  'pantavisor.app.add': appAddCommand,
+  'pantavisor.app.update': appUpdateCommand,
 };
 
 export function registerCommands(ctx: Ctx): void {

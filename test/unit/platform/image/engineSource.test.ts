@@ -18,6 +18,7 @@ import { resolveDockerHost } from '../../../../src/platform/image/dockerHost';
 import { listEngineImages } from '../../../../src/platform/image/engineSource';
 import { addApp } from '../../../../src/platform/image/importImage';
 import { listing, needsTools, sh, tmp } from './imageTestSupport';
+import { main } from '../../../../src/cli/pvkit';
 
 const DOCKERFILE = 'balena/balenablocks__audio/examples/mplayer/Dockerfile.template';
 
@@ -124,7 +125,12 @@ describe(
             list.some((l) => l.endsWith(`squashfs-root/${p}`)),
             `${p} in the squashfs`,
           );
-        // The same image through `podman save` (docker-archive) gives the same file system.
+        // The converted checkout (src.json, run.json, lxc.container.conf, root.squashfs) validates.
+    let out = '';
+    const code = await main(['validate'], { stdout: (t) => (out += t), stderr: (t) => (out += t), cwd: co, env: {} });
+    assert.equal(code, 0, out);
+    assert.match(out, /0 errors/);
+    // The same image through `podman save` (docker-archive) gives the same file system.
         podman([
           'save',
           '--format',
