@@ -126,11 +126,16 @@ describe(
             `${p} in the squashfs`,
           );
         // The converted checkout (src.json, run.json, lxc.container.conf, root.squashfs) validates.
-    let out = '';
-    const code = await main(['validate'], { stdout: (t) => (out += t), stderr: (t) => (out += t), cwd: co, env: {} });
-    assert.equal(code, 0, out);
-    assert.match(out, /0 errors/);
-    // The same image through `podman save` (docker-archive) gives the same file system.
+        let out = '';
+        const code = await main(['validate'], {
+          stdout: (t) => (out += t),
+          stderr: (t) => (out += t),
+          cwd: co,
+          env: {},
+        });
+        assert.equal(code, 0, out);
+        assert.match(out, /0 errors/);
+        // The same image through `podman save` (docker-archive) gives the same file system.
         podman([
           'save',
           '--format',
