@@ -62,6 +62,8 @@ export interface FlattenOptions {
   epoch: number;
   signal?: AbortSignal;
   onProgress?: (p: LayerProgress) => void;
+  /** Paths left out of the result (mksquashfs `-e` in format_options). */
+  exclude?: readonly string[];
   /** Notes about neutralised input (absolute names made relative). */
   onWarning?: (message: string) => void;
 }
@@ -405,6 +407,11 @@ export async function planFlatten(layers: readonly LayerBlob[], opts: FlattenOpt
       } else if (c.dir) cur = c;
       else break; // A symbolic link (var/run -> /run) or a file: pvr's MkdirAll leaves it alone.
     }
+  }
+
+  for (const e of opts.exclude ?? []) {
+    const parts = sanitizeName(e).parts;
+    if (parts.length) walk(parts.slice(0, -1))?.children.delete(parts[parts.length - 1] ?? '');
   }
 
   // Collect directories (parents first, sorted) and the surviving entries.

@@ -28,7 +28,7 @@ import type { RegistryAuth } from './registryClient';
 import { resolveRegistryImage } from './registrySource';
 import { renderAppTemplates } from './renderAppTemplates';
 import { ImageNotFound, type FetchProgress, type ResolvedImage } from './ResolvedImage';
-import { writeSquashfs } from './writeSquashfs';
+import { splitExcludes, writeSquashfs } from './writeSquashfs';
 
 export const SQUASH_FILE = 'root.squashfs';
 
@@ -191,14 +191,15 @@ async function installSquashfs(
     (p) => opts.onProgress?.({ phase: 'download', ...p }),
     opts.signal,
   );
+  const { options, excludes } = splitExcludes(formatOptions);
   const flat = { image: image.display, epoch: image.epoch, ...(opts.signal ? { signal: opts.signal } : {}) };
   const progress = (p: LayerProgress): void => opts.onProgress?.(p);
-  const plan = await planFlatten(layers, { ...flat, onProgress: progress });
+  const plan = await planFlatten(layers, { ...flat, exclude: excludes, onProgress: progress });
   opts.onProgress?.({ phase: 'squashfs', message: `Generating ${SQUASH_FILE}` });
   await writeSquashfs(mergedTar(plan, layers, { ...flat, onProgress: progress }), {
     out: join(appDir, SQUASH_FILE),
     epoch: plan.maxMtime,
-    ...(formatOptions ? { formatOptions } : {}),
+    ...(options ? { formatOptions: options } : {}),
     ...(opts.signal ? { signal: opts.signal } : {}),
     ...(opts.logger ? { logger: opts.logger } : {}),
   });

@@ -16,6 +16,28 @@ export interface SquashfsOptions {
   logger?: ProcessLogger;
 }
 
+/**
+ * Splits `-e PATH...` off the format options. mksquashfs 4.5.1 ignores exclusions in `-tar` mode,
+ * so they are applied while flattening instead (meta-pantavisor passes `-e lib/modules -e
+ * lib/firmware`). As in mksquashfs, `-e` takes every argument after it.
+ */
+export function splitExcludes(formatOptions: string | undefined): {
+  options: string | undefined;
+  excludes: string[];
+} {
+  const args = formatOptions?.trim() ? formatOptions.trim().split(/\s+/) : [];
+  if (args.includes('-ef') || args.includes('-wildcards') || args.includes('-regex'))
+    throw new Error(
+      `format_options "${formatOptions ?? ''}": -ef, -wildcards and -regex are not supported; list paths with -e`,
+    );
+  const i = args.indexOf('-e');
+  if (i < 0) return { options: formatOptions, excludes: [] };
+  return {
+    options: args.slice(0, i).join(' ') || undefined,
+    excludes: args.slice(i + 1).filter((a) => a !== '-e'),
+  };
+}
+
 /** The mksquashfs arguments after the input and output: pvr's options plus reproducibility. */
 export function mksquashfsOptions(formatOptions: string | undefined): string[] {
   const fmt = formatOptions?.trim() ? formatOptions.trim().split(/\s+/) : ['-comp', 'xz'];
