@@ -14,6 +14,8 @@ import { encodeHeader, padding, TAR_END } from '../src/platform/image/tarHeader'
 
 const MB = Number(process.env['PVKIT_BENCH_IMAGE_MB'] ?? 100);
 const LAYERS = 5;
+/** PVKIT_BENCH_SKIP_BASELINE=1: only our run, to show peak memory at 2 GB without waiting for both. */
+const skipBaseline = process.env['PVKIT_BENCH_SKIP_BASELINE'] === '1';
 
 /** Writes one layer tar: files of mixed sizes, 1/3 random bytes, 2/3 compressible text. */
 function writeLayer(file: string, bytes: number, layer: number): void {
