@@ -27,7 +27,7 @@ import { mergedTar, planFlatten, type LayerProgress } from './flattenLayers';
 import type { RegistryAuth } from './registryClient';
 import { resolveRegistryImage } from './registrySource';
 import { renderAppTemplates } from './renderAppTemplates';
-import { ImageNotFound, type FetchProgress, type ResolvedImage } from './ResolvedImage';
+import type { FetchProgress, ResolvedImage } from './ResolvedImage';
 import { splitExcludes, writeSquashfs } from './writeSquashfs';
 
 export const SQUASH_FILE = 'root.squashfs';
@@ -143,8 +143,8 @@ export async function resolveImage(
     } catch (e) {
       if (opts.signal?.aborted) throw new Error('cancelled');
       errors.push(`${s}: ${(e as Error).message}`);
+      // As pvr does, a failing source is reported and the next one tried.
       opts.logger?.warn(`${s} source: ${(e as Error).message}`);
-      if (!(e instanceof ImageNotFound)) continue;
     }
   }
   throw new Error(`image ${ref.raw} not found in source ${order.join(',')}:\n  ${errors.join('\n  ')}`);
