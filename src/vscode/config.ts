@@ -8,6 +8,13 @@ export const CONFIG_KEYS = [
   'validation.enable',
   'validation.debounceMs',
   'template.compat',
+  'signatures.strict',
+  'signatures.keyPath',
+  'signatures.x5cPath',
+  'signatures.pubkeyPath',
+  'signatures.cacertsPath',
+  'qemu.path',
+  'qemu.profiles',
   'docker.host',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -37,6 +44,18 @@ export class Config {
     return Math.min(5000, Math.max(0, v));
   }
 
+  /** `pantavisor.signatures.strict`: warn on files no signature covers. */
+  get signaturesStrict(): boolean {
+    return this.get('signatures.strict', false, (v): v is boolean => typeof v === 'boolean');
+  }
+
+  /** Signature paths (machine-scoped settings); empty string when unset. */
+  signaturePath(
+    key: 'signatures.keyPath' | 'signatures.x5cPath' | 'signatures.pubkeyPath' | 'signatures.cacertsPath',
+  ): string {
+    return this.get(key, '', (v): v is string => typeof v === 'string').trim();
+  }
+
   /** How container files are rendered: `fixed` corrects pvr 037's invalid run.json, `pvr037` matches it byte for byte. */
   get templateCompat(): 'fixed' | 'pvr037' {
     return this.get(
@@ -44,6 +63,16 @@ export class Config {
       'fixed' as const,
       (v): v is 'fixed' | 'pvr037' => v === 'fixed' || v === 'pvr037',
     );
+  }
+
+  /** The QEMU binary, or a directory of `qemu-system-*` binaries; empty means PATH. Machine scope. */
+  get qemuPath(): string {
+    return this.get('qemu.path', '', (v): v is string => typeof v === 'string').trim();
+  }
+
+  /** Raw preview profiles; each is checked by `parseProfile` when used. */
+  get qemuProfiles(): unknown[] {
+    return this.get('qemu.profiles', [] as unknown[], (v): v is unknown[] => Array.isArray(v));
   }
 
   /** The Docker-compatible engine for local images (empty: DOCKER_HOST, the Docker context, the default socket). */

@@ -3,6 +3,7 @@ import type { Ctx } from './ctx';
 import { RevisionAssistProvider } from './revision/RevisionAssistProvider';
 import { RevisionCodeActionProvider } from './revision/RevisionCodeActionProvider';
 import { RevisionDiagnostics } from './revision/RevisionDiagnostics';
+import { startSignatures } from './signatures/startSignatures';
 
 /** Starts diagnostics, completion, hover and quick fixes. Each area adds its providers here. */
 export function startLanguageFeatures(ctx: Ctx): void {
@@ -19,4 +20,5 @@ export function startLanguageFeatures(ctx: Ctx): void {
       providedCodeActionKinds: RevisionCodeActionProvider.kinds,
     }),
   );
+  startSignatures(ctx);
 }

@@ -1,4 +1,6 @@
 import type { CliCommand } from '../CliContext';
+import { sigCommand } from './sig';
+import { previewCommand } from './preview';
 import { validateCommand } from './validate';
 import { doctorCommand } from './doctor';
 import { appCommand } from './app';
@@ -9,6 +11,8 @@ import { appCommand } from './app';
  */
 export const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
+  sig: sigCommand,
   doctor: doctorCommand,
   app: appCommand,
+  preview: previewCommand,
 };

@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
+import { sigAddCommand, sigUpdateCommand } from '../signatures/signCommands';
 import { revealRef } from '../views/RevisionTreeProvider';
 import { doctor } from './doctor';
 import type { SourceRef } from '../../core/revision/summarizeRevision';
 import { appInstallCommand } from './appInstall';
+import { restartQemuPreview, startQemuPreview, stopQemuPreview } from './qemu';
 import { appAddCommand, appUpdateCommand } from '../image/appImageCommands';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -15,9 +17,14 @@ export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
  */
 export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.showLog': () => () => log.show(),
+  'pantavisor.sig.add': sigAddCommand,
+  'pantavisor.sig.update': sigUpdateCommand,
   'pantavisor.doctor': doctor,
   'pantavisor.revision.reveal': () => (ref: unknown) => revealRef(ref as SourceRef),
   'pantavisor.app.install': appInstallCommand,
+  'pantavisor.qemu.start': startQemuPreview,
+  'pantavisor.qemu.stop': stopQemuPreview,
+  'pantavisor.qemu.restart': restartQemuPreview,
   'pantavisor.app.add': appAddCommand,
   'pantavisor.app.update': appUpdateCommand,
 };
