@@ -74,7 +74,10 @@ export function checkBuild(ctx: RuleContext, service: string, build: YamlNode | 
       where,
       'error',
       CODES.contextMissing,
-      `Build context "${context}" of service ${service} does not exist (looked for folder ${dir}).`,
+      `Build context "${context}" of service ${service} does not exist (looked for folder ${dir}).` +
+        (/^[a-z0-9.-]+\/[a-z0-9._/-]+(:[\w.-]+)?$/.test(context)
+          ? ` It looks like an image name: write \`image: ${context}\` instead of \`build\`.`
+          : ''),
     );
     return;
   }

@@ -74,6 +74,8 @@ const int = { type: 'integer' };
 const num = { type: ['number', 'string'] };
 const strOrNum = { type: ['string', 'number'] };
 const strList = { type: 'array', items: str };
+const strOrObjList = { type: 'array', items: { type: ['string', 'object'] } };
+const fileList = { type: ['string', 'array'], items: { type: ['string', 'object'] } };
 const strOrList = { type: ['string', 'array'], items: str };
 const listOrDict = {
   type: ['object', 'array'],
@@ -341,7 +343,7 @@ export const COMPOSE_FIELDS: readonly ComposeFieldInfo[] = [
     ),
     'info',
     'LXC needs both the cgroup permission and the device node.',
-    strList,
+    strOrObjList,
   ),
   f(
     'service.device_cgroup_rules',
@@ -725,7 +727,7 @@ export const COMPOSE_FIELDS: readonly ComposeFieldInfo[] = [
     mapped('src.json `config.Env` (pvkit reads the files at conversion)'),
     'info',
     'The converter inlines the files.',
-    strOrList,
+    fileList,
     'balena documents env_file as unsupported; the CLI inlines it only in recent versions',
   ),
   f(
@@ -735,7 +737,7 @@ export const COMPOSE_FIELDS: readonly ComposeFieldInfo[] = [
     mapped('resolved by the converter'),
     'none',
     'Labels are read at conversion.',
-    strOrList,
+    fileList,
   ),
   f(
     'service.volumes_from',

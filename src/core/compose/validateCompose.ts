@@ -197,7 +197,7 @@ function yamlSchemaDiagnosticsFor(
   return yamlSchemaDiagnostics(v.errors ?? [], doc, file, code, COMPOSE_SOURCE);
 }
 
-/** Validates balena.yml text against its schema; problems are warnings except type errors. */
+/** Validates balena.yml text against its schema; every problem is a warning. */
 export function validateBalenaYml(text: string, file: string): CoreDiagnostic[] {
   const parsed = parseYaml(text);
   const out: CoreDiagnostic[] = parsed.errors.map((e) => ({
@@ -212,8 +212,16 @@ export function validateBalenaYml(text: string, file: string): CoreDiagnostic[] 
   if (parsed.doc.contents) {
     const v = validators().balenaYml;
     if (!v(parsed.doc.toJS({ maxAliasCount: 1000 })))
+      // balena's builder does not read balena.yml; only balenaHub and the Deploy button do, so
+      // every schema problem here is a warning.
       out.push(
-        ...yamlSchemaDiagnostics(v.errors ?? [], parsed.doc, file, CODES.balenaYmlSchema, COMPOSE_SOURCE),
+        ...yamlSchemaDiagnostics(v.errors ?? [], parsed.doc, file, CODES.balenaYmlSchema, COMPOSE_SOURCE).map(
+          (d) => ({
+            ...d,
+            severity: 'warning' as const,
+            message: `${d.message} (balenaHub and the Deploy button read this file)`,
+          }),
+        ),
       );
   }
   return normalizeDiagnostics(out);
