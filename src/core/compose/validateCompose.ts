@@ -269,9 +269,11 @@ function checkField(
   keyNode: YamlNode,
   where: string,
   value: YamlNode | null,
+  merged = false,
 ): void {
   const name = info.key.replace(/^(service|top|volume|network)\./, '');
-  const label = info.key.startsWith('top.') ? name : `${where}.${name}`;
+  // Entries merged from an anchor are reported once, at the anchor, for every service using it.
+  const label = info.key.startsWith('top.') || merged ? name : `${where}.${name}`;
   if (ctx.balena) {
     const reason = info.statusReason ? `: ${info.statusReason}` : '';
     switch (info.status) {
@@ -414,7 +416,8 @@ function checkService(ctx: RuleContext, name: string, svc: YamlNode, declaredVol
     const info = fieldInfo(`service.${e.key}`);
     // Host networking is what Pantavisor does by default: nothing to say about it.
     const quiet = e.key === 'network_mode' && networkMode === 'host';
-    if (info) checkField(ctx, quiet ? { ...info, pvSeverity: 'none' } : info, e.keyNode, where, e.value);
+    if (info)
+      checkField(ctx, quiet ? { ...info, pvSeverity: 'none' } : info, e.keyNode, where, e.value, e.merged);
     const v = deref(doc, e.value);
     const text = scalarText(ctx, e.value);
     switch (e.key) {
