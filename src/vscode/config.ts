@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
  * Typed settings, read in one place (house style 13). Parsing never throws: a bad value falls back
  * to the default. A unit test checks these keys against package.json `contributes.configuration`.
  */
-export const CONFIG_KEYS = ['validation.enable', 'validation.debounceMs'] as const;
+export const CONFIG_KEYS = ['validation.enable', 'validation.debounceMs', 'compose.pantavisorNotes'] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 export class Config {
@@ -30,6 +30,15 @@ export class Config {
       (x): x is number => typeof x === 'number' && Number.isFinite(x),
     );
     return Math.min(5000, Math.max(0, v));
+  }
+
+  /** How many Pantavisor convertibility notes compose files show. */
+  get composePantavisorNotes(): 'all' | 'warnings' | 'off' {
+    return this.get(
+      'compose.pantavisorNotes',
+      'all' as const,
+      (v): v is 'all' | 'warnings' | 'off' => v === 'all' || v === 'warnings' || v === 'off',
+    );
   }
 
   describe(): string {

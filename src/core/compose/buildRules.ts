@@ -1,5 +1,5 @@
 import { isMap, isScalar } from 'yaml';
-import { deref, mapEntries, mapGet, type YamlNode } from '../parse/parseYaml';
+import { deref, mapEntries, mapGet, scalarString, type YamlNode } from '../parse/parseYaml';
 import { CODES } from './codes';
 import { joinRel } from './ComposeProject';
 import { BALENA_BUILD_VARIABLES, fieldInfo } from './mapping';
@@ -45,7 +45,7 @@ export function checkBuild(ctx: RuleContext, service: string, build: YamlNode | 
   } else {
     return;
   }
-  const context = isScalar(contextNode) && contextNode.value !== null ? String(contextNode.value) : '.';
+  const context = isScalar(contextNode) && contextNode.value !== null ? scalarString(contextNode.value) : '.';
   const where = contextNode ?? mapGet(doc, build, 'context')?.keyNode ?? build;
   if (/^([a-z]+:\/\/|git@)|\.git(#.*)?$/i.test(context)) {
     if (ctx.balena)
@@ -83,7 +83,7 @@ export function checkBuild(ctx: RuleContext, service: string, build: YamlNode | 
   }
   const names = project.list(dir) ?? [];
   if (isScalar(dockerfileNode) && dockerfileNode.value !== null) {
-    const df = String(dockerfileNode.value);
+    const df = scalarString(dockerfileNode.value);
     if (project.stat(joinRel(dir, df)) !== 'file')
       ctx.report(
         dockerfileNode,

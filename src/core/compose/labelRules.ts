@@ -1,5 +1,5 @@
 import { isMap, isScalar, isSeq } from 'yaml';
-import { deref, mapEntries, type YamlNode } from '../parse/parseYaml';
+import { deref, mapEntries, scalarString, type YamlNode } from '../parse/parseYaml';
 import { CODES } from './codes';
 import { quoteFix } from './fixes';
 import { BALENA_LABELS, LEGACY_LABEL_RENAMES, labelInfo } from './mapping';
@@ -30,7 +30,7 @@ export function labelEntries(ctx: Pick<RuleContext, 'doc' | 'text'>, labels: Yam
       const q = raw.startsWith('"') || raw.startsWith("'") ? 1 : 0;
       out.push({
         key: e.key,
-        value: isScalar(v) && v.value !== null ? String(v.value) : undefined,
+        value: isScalar(v) && v.value !== null ? scalarString(v.value) : undefined,
         keyStart: r[0] + q,
         keyEnd: r[0] + q + e.key.length,
         valueNode: e.value,

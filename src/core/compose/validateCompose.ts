@@ -4,6 +4,7 @@ import type { CoreDiagnostic, Severity } from '../diagnostics';
 import { normalizeDiagnostics } from '../diagnostics';
 import {
   deref,
+  scalarString,
   mapEntries,
   mapGet,
   parseYaml,
@@ -255,7 +256,7 @@ const YAML11_BOOLEANS =
 
 function scalarText(ctx: RuleContext, node: YamlNode | null | undefined): string | undefined {
   const n = deref(ctx.doc, node);
-  return isScalar(n) && n.value !== null && n.value !== undefined ? String(n.value) : undefined;
+  return isScalar(n) && n.value !== null && n.value !== undefined ? scalarString(n.value) : undefined;
 }
 
 function isPlain(n: unknown): boolean {

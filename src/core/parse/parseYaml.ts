@@ -7,7 +7,6 @@ import {
   type Document,
   type Node as YamlNode,
   type Pair,
-  type Scalar,
 } from 'yaml';
 
 export type { YamlNode };
@@ -91,11 +90,11 @@ export function mapEntries(doc: Document, node: unknown): YamlEntry[] {
     }
     if (!isScalar(pair.key)) continue;
     own.push({
-      key: String((pair.key as Scalar).value),
+      key: String(pair.key.value),
       keyNode: pair.key as YamlNode,
       value: (pair.value as YamlNode | null) ?? null,
       merged: false,
-      pair: pair as Pair,
+      pair: pair,
     });
   }
   const seen = new Set(own.map((e) => e.key));
@@ -153,4 +152,12 @@ export function walkYaml(
     }
   }
   return { node, keyNode, found: true };
+}
+
+/** The text of a scalar value (`null` → empty); objects cannot occur for scalars. */
+export function scalarString(value: unknown): string {
+  if (typeof value === 'string') return value;
+  if (typeof value === 'number' || typeof value === 'boolean' || typeof value === 'bigint')
+    return String(value);
+  return '';
 }
