@@ -29,6 +29,8 @@ const common = {
   sourcemap: !production,
   minify: production,
   logLevel: 'warning',
+  // jsonc-parser's UMD build uses a dynamic require that esbuild cannot follow; take its ESM build.
+  mainFields: ['module', 'main'],
   // ssh2 (through dockerode) has optional native add-ons; they are loaded in try/catch and
   // are not needed for unix-socket or TCP engines, so they stay out of the bundle.
   external: ['vscode', 'cpu-features', './crypto/build/Release/sshcrypto.node'],
@@ -38,6 +40,11 @@ const common = {
 
 const builds = [
   { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  {
+    ...common,
+    entryPoints: ['src/platform/validation/validationWorker.ts'],
+    outfile: 'dist/validationWorker.js',
+  },
   {
     ...common,
     entryPoints: ['src/cli/main.ts'],

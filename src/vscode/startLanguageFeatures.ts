@@ -1,8 +1,24 @@
+import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
 import { startComposeFeatures } from './compose/startComposeFeatures';
+import { RevisionAssistProvider } from './revision/RevisionAssistProvider';
+import { RevisionCodeActionProvider } from './revision/RevisionCodeActionProvider';
+import { RevisionDiagnostics } from './revision/RevisionDiagnostics';
 
-/** Starts diagnostics, completion and hover for Pantavisor revisions. */
-export function startLanguageFeatures(_ctx: Ctx): void {
-  // Filled in by the revision language service.
-  startComposeFeatures(_ctx);
+/** Starts diagnostics, completion, hover and quick fixes. Each area adds its providers here. */
+export function startLanguageFeatures(ctx: Ctx): void {
+  const json: vscode.DocumentSelector = [
+    { language: 'json', scheme: 'file' },
+    { language: 'jsonc', scheme: 'file' },
+  ];
+  const assist = new RevisionAssistProvider();
+  ctx.pushCleanup(new RevisionDiagnostics(ctx));
+  ctx.pushCleanup(vscode.languages.registerCompletionItemProvider(json, assist, '"', ':'));
+  ctx.pushCleanup(vscode.languages.registerHoverProvider(json, assist));
+  ctx.pushCleanup(
+    vscode.languages.registerCodeActionsProvider(json, new RevisionCodeActionProvider(), {
+      providedCodeActionKinds: RevisionCodeActionProvider.kinds,
+    }),
+  );
+  startComposeFeatures(ctx);
 }

@@ -2,6 +2,32 @@ import { parseTree, printParseErrorCode, type Node as JsonNode, type ParseError 
 
 export type { JsonNode };
 
+/** More syntax errors than this in one file (say, a binary file) add nothing for the reader. */
+const MAX_SYNTAX_ERRORS = 100;
+
+/** Offset of the first bracket at the maximum nesting depth (strings skipped). */
+function deepestOffset(text: string): number {
+  let depth = 0;
+  let max = 0;
+  let at = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (inString) {
+      if (c === 92 /* backslash */) i++;
+      else if (c === 34 /* " */) inString = false;
+    } else if (c === 34) inString = true;
+    else if (c === 123 || c === 91) {
+      depth++;
+      if (depth > max) {
+        max = depth;
+        at = i;
+      }
+    } else if (c === 125 || c === 93) depth--;
+  }
+  return at;
+}
+
 export interface JsonSyntaxError {
   start: number;
   end: number;
@@ -27,15 +53,32 @@ export function parseJson(text: string): ParsedJson {
       ? [{ start: 0, end: 1, message: 'Byte order mark is not allowed in JSON' }]
       : [];
   const body = bomErrors.length ? ' ' + text.slice(1) : text;
-  const root = parseTree(body, raw, {
-    disallowComments: true,
-    allowTrailingComma: false,
-    allowEmptyContent: false,
-  });
+  let root: JsonNode | undefined;
+  try {
+    root = parseTree(body, raw, {
+      disallowComments: true,
+      allowTrailingComma: false,
+      allowEmptyContent: false,
+    });
+  } catch (e) {
+    // jsonc-parser recurses per nesting level; absurdly deep input overflows the stack. Report it
+    // instead of crashing; callers fall back to whole-file ranges.
+    if (!(e instanceof RangeError)) throw e;
+    const at = deepestOffset(body);
+    return {
+      text,
+      root: undefined,
+      errors: [
+        ...bomErrors,
+        { start: at, end: Math.min(at + 1, text.length), message: 'Nesting is too deep to analyse' },
+      ],
+    };
+  }
   const errors = bomErrors.concat(
-    raw.map((e) => ({
-      start: e.offset,
-      end: e.offset + Math.max(e.length, 1),
+    raw.slice(0, MAX_SYNTAX_ERRORS).map((e) => ({
+      start: Math.min(e.offset, text.length),
+      // At the end of the text there is no character to underline; keep the range inside the text.
+      end: Math.min(e.offset + Math.max(e.length, 1), text.length),
       message: describeParseError(printParseErrorCode(e.error)),
     })),
   );
