@@ -694,7 +694,7 @@ export const COMPOSE_FIELDS: readonly ComposeFieldInfo[] = [
   f(
     'service.init',
     'Runs an init process as PID 1.',
-    'ignored',
+    'supported',
     dropped('The container command is PID 1 (`lxc.init.cmd`).', 'Use `tini` or `dumb-init` as entrypoint.'),
     'warning',
     'There is no injected init.',
