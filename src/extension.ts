@@ -3,6 +3,7 @@ import { Ctx } from './vscode/ctx';
 import { log } from './vscode/log';
 import { registerCommands } from './vscode/commands/index';
 import { startLanguageFeatures } from './vscode/startLanguageFeatures';
+import { startViews } from './vscode/views/startViews';
 
 let ctx: Ctx | undefined;
 
@@ -14,6 +15,7 @@ export function activate(context: vscode.ExtensionContext): { ctx: Ctx } | undef
     context.subscriptions.push(ctx);
     registerCommands(ctx);
     startLanguageFeatures(ctx);
+    startViews(ctx);
     log.info(`activated in ${Date.now() - t0} ms; settings: ${ctx.config.describe()}`);
     return { ctx };
   } catch (e) {

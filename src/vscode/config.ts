@@ -4,7 +4,12 @@ import * as vscode from 'vscode';
  * Typed settings, read in one place (house style 13). Parsing never throws: a bad value falls back
  * to the default. A unit test checks these keys against package.json `contributes.configuration`.
  */
-export const CONFIG_KEYS = ['validation.enable', 'validation.debounceMs', 'compose.pantavisorNotes'] as const;
+export const CONFIG_KEYS = [
+  'validation.enable',
+  'validation.debounceMs',
+  'template.compat',
+  'compose.pantavisorNotes',
+] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 export class Config {
@@ -30,6 +35,15 @@ export class Config {
       (x): x is number => typeof x === 'number' && Number.isFinite(x),
     );
     return Math.min(5000, Math.max(0, v));
+  }
+
+  /** How container files are rendered: `fixed` corrects pvr 037's invalid run.json, `pvr037` matches it byte for byte. */
+  get templateCompat(): 'fixed' | 'pvr037' {
+    return this.get(
+      'template.compat',
+      'fixed' as const,
+      (v): v is 'fixed' | 'pvr037' => v === 'fixed' || v === 'pvr037',
+    );
   }
 
   /** How many Pantavisor convertibility notes compose files show. */

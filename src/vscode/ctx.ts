@@ -1,11 +1,14 @@
 import * as vscode from 'vscode';
 import { Config } from './config';
 import { log } from './log';
+import { CheckoutCache } from './revision/CheckoutCache';
 
 /** Owns every disposable of the extension (house style 12) and the shared services. */
 export class Ctx implements vscode.Disposable {
   readonly subscriptions: vscode.Disposable[] = [];
   config: Config = Config.read();
+  /** Files of the open pvr checkouts, shared by diagnostics and views. */
+  readonly checkouts = new CheckoutCache();
 
   constructor(readonly extension: vscode.ExtensionContext) {
     this.subscriptions.push(
@@ -15,6 +18,7 @@ export class Ctx implements vscode.Disposable {
           log.info(`settings: ${this.config.describe()}`);
         }
       }),
+      this.checkouts,
     );
   }
 

@@ -1,5 +1,7 @@
 import type { CliCommand } from '../CliContext';
 import { validateCommand } from './validate';
+import { doctorCommand } from './doctor';
+import { appCommand } from './app';
 
 /**
  * The command table. Each area adds one line here and one file beside this one. pvr-compatible
@@ -7,4 +9,6 @@ import { validateCommand } from './validate';
  */
 export const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
+  doctor: doctorCommand,
+  app: appCommand,
 };

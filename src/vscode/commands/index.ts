@@ -1,6 +1,10 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
+import { revealRef } from '../views/RevisionTreeProvider';
+import { doctor } from './doctor';
+import type { SourceRef } from '../../core/revision/summarizeRevision';
+import { appInstallCommand } from './appInstall';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -10,6 +14,9 @@ export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
  */
 export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.showLog': () => () => log.show(),
+  'pantavisor.doctor': doctor,
+  'pantavisor.revision.reveal': () => (ref: unknown) => revealRef(ref as SourceRef),
+  'pantavisor.app.install': appInstallCommand,
 };
 
 export function registerCommands(ctx: Ctx): void {

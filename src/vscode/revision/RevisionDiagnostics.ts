@@ -6,7 +6,6 @@ import { createPantavisorService, type PantavisorService } from '../../core/serv
 import { ValidationWorkerClient } from '../../platform/validation/ValidationWorkerClient';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
-import { CheckoutCache } from './CheckoutCache';
 import { classifyDocument } from './classifyDocument';
 
 /** States larger than this are validated in a worker thread. */
@@ -31,7 +30,6 @@ export class RevisionDiagnostics implements vscode.Disposable {
   private readonly published = new Map<string, Set<string>>();
   private readonly generation = new Map<string, number>();
   private readonly worker: ValidationWorkerClient;
-  readonly checkouts = new CheckoutCache();
 
   constructor(private readonly ctx: Ctx) {
     this.worker = new ValidationWorkerClient(
@@ -41,7 +39,7 @@ export class RevisionDiagnostics implements vscode.Disposable {
     vscode.workspace.onDidOpenTextDocument((d) => this.schedule(d, 0), null, subs);
     vscode.workspace.onDidChangeTextDocument((e) => this.schedule(e.document), null, subs);
     vscode.workspace.onDidCloseTextDocument((d) => this.onClose(d), null, subs);
-    this.checkouts.onDidChange(
+    ctx.checkouts.onDidChange(
       (root) => this.scheduleUnit(root, () => this.validateCheckout(root)),
       null,
       subs,
@@ -111,7 +109,7 @@ export class RevisionDiagnostics implements vscode.Disposable {
 
   async validateCheckout(root: string): Promise<void> {
     const gen = this.bump(root);
-    const loaded = await this.checkouts.get(root);
+    const loaded = await this.ctx.checkouts.get(root);
     // Open documents win over the disk: the user sees results for what they are typing.
     const open = new Map<string, string>();
     for (const d of vscode.workspace.textDocuments)
@@ -175,7 +173,6 @@ export class RevisionDiagnostics implements vscode.Disposable {
   dispose(): void {
     for (const t of this.timers.values()) clearTimeout(t);
     for (const c of this.collections.values()) c.dispose();
-    this.checkouts.dispose();
     this.worker.dispose();
   }
 }

@@ -1,0 +1,197 @@
+import { accessSync, constants, existsSync } from 'node:fs';
+import { request } from 'node:http';
+import { run, type ProcessLogger } from '../process';
+
+export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
+
+export interface CheckResult {
+  id: string;
+  title: string;
+  status: CheckStatus;
+  /** What was found, e.g. a version. */
+  detail: string;
+  /** What to do when it is not ok. */
+  fix?: string;
+}
+
+export interface DoctorOptions {
+  env?: NodeJS.ProcessEnv;
+  logger?: ProcessLogger;
+  signal?: AbortSignal;
+  /** Binary paths from the settings (`pantavisor.pvr.path`, `pantavisor.qemu.path`...). */
+  pvrPath?: string;
+  qemuPath?: string;
+  dockerHost?: string;
+}
+
+export type DoctorCheck = (o: DoctorOptions) => Promise<CheckResult>;
+
+function firstLine(s: string): string {
+  return (
+    s
+      .split('\n')
+      .find((l) => l.trim() !== '')
+      ?.trim() ?? ''
+  );
+}
+
+async function binary(
+  o: DoctorOptions,
+  id: string,
+  title: string,
+  cmd: string,
+  args: string[],
+  fix: string,
+  severity: 'warn' | 'fail',
+): Promise<CheckResult> {
+  const r = await run(cmd, args, {
+    env: { ...process.env, ...o.env, PVR_DISABLE_SELF_UPGRADE: '1' },
+    ...(o.logger ? { logger: o.logger } : {}),
+    ...(o.signal ? { signal: o.signal } : {}),
+  });
+  if (r.error?.kind === 'not-found') return { id, title, status: severity, detail: `${cmd} not found`, fix };
+  if (r.error) return { id, title, status: severity, detail: r.error.message, fix };
+  const version = firstLine(r.stdout) || firstLine(r.stderr);
+  return {
+    id,
+    title,
+    status: r.exitCode === 0 ? 'ok' : severity,
+    detail: version || `exit ${r.exitCode}`,
+    ...(r.exitCode === 0 ? {} : { fix }),
+  };
+}
+
+/** Asks a Docker-compatible engine for `/_ping` over a unix socket or TCP (loopback only in tests). */
+export function pingEngine(host: string, timeoutMs = 3000): Promise<{ ok: boolean; detail: string }> {
+  return new Promise((resolve) => {
+    let opts: { socketPath?: string; host?: string; port?: number };
+    if (host.startsWith('unix://')) opts = { socketPath: host.slice('unix://'.length) };
+    else if (host.startsWith('tcp://') || host.startsWith('http://')) {
+      const u = new URL(host.replace(/^tcp:/, 'http:'));
+      opts = { host: u.hostname, port: Number(u.port || 2375) };
+    } else opts = { socketPath: host };
+    const req = request({ ...opts, path: '/_ping', method: 'GET', timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.on('data', (d: Buffer) => (body += d.toString()));
+      res.on('end', () => {
+        const api = res.headers['api-version'];
+        resolve({
+          ok: res.statusCode === 200,
+          detail: `${host}: ${body.trim() || res.statusCode}${typeof api === 'string' ? ` (API ${api})` : ''}`,
+        });
+      });
+    });
+    req.on('timeout', () => req.destroy(new Error('timed out')));
+    req.on('error', (e) => resolve({ ok: false, detail: `${host}: ${e.message}` }));
+    req.end();
+  });
+}
+
+/** Where a Docker-compatible engine may listen, in the order dockerode and the CLIs look. */
+export function engineCandidates(o: DoctorOptions): string[] {
+  const env = { ...process.env, ...o.env };
+  const list: string[] = [];
+  if (o.dockerHost) list.push(o.dockerHost);
+  if (env['DOCKER_HOST']) list.push(env['DOCKER_HOST']);
+  list.push('unix:///var/run/docker.sock', 'unix:///run/podman/podman.sock');
+  const uid = process.getuid?.();
+  if (uid !== undefined && uid !== 0) list.push(`unix:///run/user/${uid}/podman/podman.sock`);
+  return [...new Set(list)];
+}
+
+export const CHECKS: DoctorCheck[] = [
+  (o) =>
+    binary(
+      o,
+      'pvr',
+      'pvr (optional)',
+      o.pvrPath ?? 'pvr',
+      ['--version'],
+      'pvkit works without pvr; to use it, install it and set "pantavisor.pvr.path".',
+      'warn',
+    ),
+  async (o) => {
+    const tried: string[] = [];
+    for (const host of engineCandidates(o)) {
+      if (host.startsWith('unix://') && !existsSync(host.slice(7))) {
+        tried.push(`${host}: no socket`);
+        continue;
+      }
+      const r = await pingEngine(host);
+      if (r.ok) return { id: 'engine', title: 'Docker/Podman engine', status: 'ok', detail: r.detail };
+      tried.push(r.detail);
+    }
+    return {
+      id: 'engine',
+      title: 'Docker/Podman engine',
+      status: 'warn',
+      detail: tried.join('; '),
+      fix: 'Needed to build images and import local ones: start Docker, or `podman system service --time=0 unix:///run/podman/podman.sock`, or set DOCKER_HOST / "pantavisor.docker.host".',
+    };
+  },
+  (o) =>
+    binary(
+      o,
+      'mksquashfs',
+      'mksquashfs',
+      'mksquashfs',
+      ['-version'],
+      'Install squashfs-tools (apt-get install squashfs-tools) to import images.',
+      'fail',
+    ),
+  (o) =>
+    binary(
+      o,
+      'qemu',
+      'QEMU',
+      o.qemuPath ?? 'qemu-system-x86_64',
+      ['--version'],
+      'Install qemu-system-x86 (and qemu-system-arm for ARM previews), or set "pantavisor.qemu.path".',
+      'warn',
+    ),
+  () => {
+    try {
+      accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
+      return Promise.resolve({
+        id: 'kvm',
+        title: 'KVM',
+        status: 'ok',
+        detail: '/dev/kvm is accessible (previews try it and fall back to TCG if it fails)',
+      });
+    } catch (e) {
+      return Promise.resolve({
+        id: 'kvm',
+        title: 'KVM',
+        status: 'warn',
+        detail: existsSync('/dev/kvm') ? `/dev/kvm: ${(e as Error).message}` : 'no /dev/kvm',
+        fix: 'Previews run with software emulation (TCG), which is slower. Add yourself to the kvm group or enable virtualization.',
+      });
+    }
+  },
+];
+
+export async function runDoctor(
+  o: DoctorOptions = {},
+  checks: DoctorCheck[] = CHECKS,
+): Promise<CheckResult[]> {
+  return Promise.all(
+    checks.map((c) =>
+      c(o).catch((e: unknown): CheckResult => ({
+        id: 'internal',
+        title: 'check',
+        status: 'fail',
+        detail: String(e),
+      })),
+    ),
+  );
+}
+
+const MARK: Record<CheckStatus, string> = { ok: '✔', warn: '!', fail: '✘', skip: '-' };
+
+export function formatReport(results: readonly CheckResult[]): string {
+  const lines = results.map(
+    (r) =>
+      `${MARK[r.status]} ${r.title}: ${r.detail}${r.fix && r.status !== 'ok' ? `\n    fix: ${r.fix}` : ''}`,
+  );
+  return `pvkit doctor\n${lines.join('\n')}\n`;
+}
