@@ -250,7 +250,9 @@ function isBalenaProject(
   return false;
 }
 
-const RESTART_POLICIES = /^(no|always|unless-stopped|on-failure(:\d+)?)$/;
+// The supervisor lower-cases and trims the value, then replaces anything else with `always`
+// (including Docker's `on-failure:N` retry count).
+const RESTART_POLICIES = /^\s*(no|always|unless-stopped|on-failure)\s*$/i;
 const YAML11_BOOLEANS =
   /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
 
@@ -456,12 +458,14 @@ function checkServiceValue(
         (typeof v.value === 'boolean' || YAML11_BOOLEANS.test(ctx.text.slice(v.range?.[0], v.range?.[1])))
       ) {
         const src = ctx.text.slice(v.range?.[0], v.range?.[1]);
+        const falsy = /^(false|off|n|no)$/i.test(src);
         ctx.report(
           v,
           'warning',
           CODES.restartBoolean,
-          `Unquoted \`${src}\` is the boolean ${/^(y|yes|true|on)$/i.test(src) ? 'true' : 'false'} in YAML 1.1, which docker-compose and older balena tools use; the supervisor then falls back to \`always\`. Write \`restart: "${src.toLowerCase() === 'false' || /^n/i.test(src) || /^off$/i.test(src) ? 'no' : src}"\`.`,
-          quoteFix(ctx, v, /^(false|off|n|no)$/i.test(src) ? 'no' : src),
+          `Unquoted \`${src}\` is the boolean ${falsy ? 'false' : 'true'} in YAML 1.1, which docker-compose and older balena tools use; the supervisor then falls back to \`always\`. ${falsy ? 'Write `restart: "no"`.' : 'Write `restart: always` or `restart: "no"`.'}`,
+          // Only the false spellings have a certain fix: they can only have meant "no".
+          falsy ? quoteFix(ctx, v, 'no') : undefined,
         );
       } else if (text !== undefined && !RESTART_POLICIES.test(text)) {
         ctx.report(
@@ -700,9 +704,9 @@ function checkServiceVolumes(
       } else {
         ctx.report(
           n,
-          'warning',
+          'info',
           CODES.longVolume,
-          `balena documents only the short volume syntax; write \`${source ?? ''}:${scalarText(ctx, mapGet(doc, n, 'target')?.value) ?? ''}\`.`,
+          `balena documents only the short volume syntax (its builder converts this one); you can write \`${source ?? ''}:${scalarText(ctx, mapGet(doc, n, 'target')?.value) ?? ''}\`.`,
         );
         if (type === 'volume' && source && !declared.has(source))
           ctx.report(
