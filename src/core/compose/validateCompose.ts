@@ -172,9 +172,11 @@ export function validateCompose(opts: ComposeValidationOptions): ComposeValidati
   if (root && !isMap(root)) {
     ctx.report(root, 'error', CODES.notMapping, 'A compose file must be a mapping with a `services` key.');
   } else if (root) {
-    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    const value = toJsOrReport(doc, text, (start, end, message) =>
+      ctx.reportRange(start, end, 'error', CODES.syntax, message),
+    );
     const validate = validators().compose;
-    if (!validate(value)) {
+    if (value.ok && !validate(value.value)) {
       out.push(...yamlSchemaDiagnosticsFor(validate, doc, file, CODES.schema));
     }
     checkTopLevel(ctx, root);
@@ -212,7 +214,18 @@ export function validateBalenaYml(text: string, file: string): CoreDiagnostic[] 
   }));
   if (parsed.doc.contents) {
     const v = validators().balenaYml;
-    if (!v(parsed.doc.toJS({ maxAliasCount: 1000 })))
+    const value = toJsOrReport(parsed.doc, text, (start, end, message) =>
+      out.push({
+        file,
+        start,
+        end,
+        severity: 'error',
+        code: CODES.balenaYmlSyntax,
+        message,
+        source: COMPOSE_SOURCE,
+      }),
+    );
+    if (value.ok && !v(value.value))
       // balena's builder does not read balena.yml; only balenaHub and the Deploy button do, so
       // every schema problem here is a warning.
       out.push(
@@ -226,6 +239,27 @@ export function validateBalenaYml(text: string, file: string): CoreDiagnostic[] 
       );
   }
   return normalizeDiagnostics(out);
+}
+
+/**
+ * Converts the document to plain data for the schema. `yaml` throws here for problems it does not
+ * report while parsing (an alias to an anchor defined later, alias bombs); those become one
+ * diagnostic on the alias instead of a crash.
+ */
+function toJsOrReport(
+  doc: Document,
+  text: string,
+  report: (start: number, end: number, message: string) => void,
+): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: doc.toJS({ maxAliasCount: 1000 }) };
+  } catch (e) {
+    const message = (e as Error).message;
+    const name = /alias[^:]*: (\S+)/i.exec(message)?.[1];
+    const at = name ? text.indexOf(`*${name}`) : -1;
+    report(Math.max(at, 0), at >= 0 ? at + 1 + (name?.length ?? 0) : 0, `YAML: ${message}`);
+    return { ok: false };
+  }
 }
 
 /**
