@@ -81,7 +81,7 @@ test(
         }
       })
       .filter((t): t is string => t !== undefined);
-    const r = rng(Number(process.env["PVKIT_FUZZ_SEED"] ?? 42));
+    const r = rng(Number(process.env['PVKIT_FUZZ_SEED'] ?? 42));
     let fast = 0;
     let runs = 0;
     for (const original of files) {
