@@ -15,6 +15,7 @@ export const CONFIG_KEYS = [
   'signatures.cacertsPath',
   'qemu.path',
   'qemu.profiles',
+  'compose.pantavisorNotes',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -72,6 +73,15 @@ export class Config {
   /** Raw preview profiles; each is checked by `parseProfile` when used. */
   get qemuProfiles(): unknown[] {
     return this.get('qemu.profiles', [] as unknown[], (v): v is unknown[] => Array.isArray(v));
+  }
+
+  /** How many Pantavisor convertibility notes compose files show. */
+  get composePantavisorNotes(): 'all' | 'warnings' | 'off' {
+    return this.get(
+      'compose.pantavisorNotes',
+      'all' as const,
+      (v): v is 'all' | 'warnings' | 'off' => v === 'all' || v === 'warnings' || v === 'off',
+    );
   }
 
   describe(): string {
