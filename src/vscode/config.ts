@@ -15,6 +15,7 @@ export const CONFIG_KEYS = [
   'signatures.cacertsPath',
   'qemu.path',
   'qemu.profiles',
+  'compose.pantavisorNotes',
   'docker.host',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -73,6 +74,15 @@ export class Config {
   /** Raw preview profiles; each is checked by `parseProfile` when used. */
   get qemuProfiles(): unknown[] {
     return this.get('qemu.profiles', [] as unknown[], (v): v is unknown[] => Array.isArray(v));
+  }
+
+  /** How many Pantavisor convertibility notes compose files show. */
+  get composePantavisorNotes(): 'all' | 'warnings' | 'off' {
+    return this.get(
+      'compose.pantavisorNotes',
+      'all' as const,
+      (v): v is 'all' | 'warnings' | 'off' => v === 'all' || v === 'warnings' || v === 'off',
+    );
   }
 
   /** The Docker-compatible engine for local images (empty: DOCKER_HOST, the Docker context, the default socket). */
