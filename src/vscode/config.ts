@@ -17,6 +17,8 @@ export const CONFIG_KEYS = [
   'signatures.cacertsPath',
   'qemu.path',
   'qemu.profiles',
+  'compose.pantavisorNotes',
+  'docker.host',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -84,6 +86,21 @@ export class Config {
   /** Raw preview profiles; each is checked by `parseProfile` when used. */
   get qemuProfiles(): unknown[] {
     return this.get('qemu.profiles', [] as unknown[], (v): v is unknown[] => Array.isArray(v));
+  }
+
+  /** How many Pantavisor convertibility notes compose files show. */
+  get composePantavisorNotes(): 'all' | 'warnings' | 'off' {
+    return this.get(
+      'compose.pantavisorNotes',
+      'all' as const,
+      (v): v is 'all' | 'warnings' | 'off' => v === 'all' || v === 'warnings' || v === 'off',
+    );
+  }
+
+  /** The Docker-compatible engine for local images (empty: DOCKER_HOST, the Docker context, the default socket). */
+  get dockerHost(): string | undefined {
+    const v = this.get('docker.host', '', (x): x is string => typeof x === 'string').trim();
+    return v || undefined;
   }
 
   describe(): string {

@@ -9,6 +9,7 @@ import { doctor } from './doctor';
 import type { SourceRef } from '../../core/revision/summarizeRevision';
 import { appInstallCommand } from './appInstall';
 import { restartQemuPreview, startQemuPreview, stopQemuPreview } from './qemu';
+import { appAddCommand, appUpdateCommand } from '../image/appImageCommands';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -42,6 +43,8 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.qemu.start': startQemuPreview,
   'pantavisor.qemu.stop': stopQemuPreview,
   'pantavisor.qemu.restart': restartQemuPreview,
+  'pantavisor.app.add': appAddCommand,
+  'pantavisor.app.update': appUpdateCommand,
 };
 
 export function registerCommands(ctx: Ctx): void {
