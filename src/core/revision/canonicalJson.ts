@@ -397,7 +397,8 @@ export function goFloatText(x: number): string {
 // ---------------------------------------------------------------------------------------------
 // Encoders
 
-function canonicalString(s: string): string {
+/** A string literal in canonical form (pvr-repo.md §4.1). */
+export function canonicalString(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);

@@ -9,60 +9,18 @@ import type { JsonNode } from '../parse/parseJson';
  * `canonicalJson.ts` is a separate module.
  */
 
-/** Compares two strings by Unicode code point (= UTF-8 byte order), not by UTF-16 unit. */
-export function compareCodePoints(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // A surrogate (U+D800–U+DFFF) stands for a code point above U+FFFF, which sorts after every
-    // BMP character, including U+E000–U+FFFF that have larger UTF-16 units.
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys) return xs ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
-}
-
-const SHORT_ESCAPES: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
-
-/** A string literal in canonical form. */
-export function canonicalString(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += '\\\\';
-    else if (c < 0x20) out += SHORT_ESCAPES[c] ?? '\\u00' + c.toString(16).toUpperCase().padStart(2, '0');
-    else out += s[i];
-  }
-  return out + '"';
-}
-
-/**
- * A number literal in canonical form, from its exact source text (never via a float):
- * integers are written out in full, other values as `d.dddE<exp>`.
- */
-export function canonicalNumber(literal: string): string {
-  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(literal);
-  if (!m) throw new Error(`not a JSON number: ${literal}`);
-  const sign = m[1] ?? '';
-  const intPart = m[2] ?? '';
-  const frac = m[3] ?? '';
-  // value = digits × 10^k, with digits = int+frac and k = exp − len(frac).
-  let digits = intPart + frac;
-  let k = BigInt(m[4] ?? '0') - BigInt(frac.length);
-  digits = digits.replace(/^0+/, '');
-  if (digits === '') return '0';
-  const trailing = digits.length - digits.replace(/0+$/, '').length;
-  digits = digits.slice(0, digits.length - trailing);
-  k += BigInt(trailing);
-  if (k >= 0n) return sign + digits + '0'.repeat(Number(k));
-  const exp = k + BigInt(digits.length - 1);
-  return `${sign}${digits[0]}.${digits.slice(1) || '0'}E${exp.toString()}`;
-}
+// Key order, string escaping and number text are the revision engine's, so a payload and a
+// committed .pvr/json can never disagree on them.
+export {
+  compareKeys as compareCodePoints,
+  canonicalString,
+  canonicalNumberText as canonicalNumber,
+} from '../revision/canonicalJson';
+import {
+  canonicalNumberText as canonicalNumber,
+  canonicalString,
+  compareKeys as compareCodePoints,
+} from '../revision/canonicalJson';
 
 /**
  * Serializes a parsed node canonically. Duplicate members keep the last one, as Go's decoder does.

@@ -24,26 +24,10 @@ export function isGoMap(v: GoValue | undefined): v is GoMap {
   return v instanceof Map;
 }
 
-/**
- * Orders strings by UTF-8 bytes, which equals code point order. JavaScript's `<` compares UTF-16
- * code units, which puts astral characters (surrogates, 0xD800..) before U+E000..U+FFFF; Go does not.
- */
-export function compareGoStrings(a: string, b: string): number {
-  const n = Math.min(a.length, b.length);
-  for (let i = 0; i < n; i++) {
-    const x = a.charCodeAt(i);
-    const y = b.charCodeAt(i);
-    if (x === y) continue;
-    // Only when both are in the surrogate or the U+E000+ range can UTF-16 order disagree with code points.
-    const xs = x >= 0xd800 && x <= 0xdfff;
-    const ys = y >= 0xd800 && y <= 0xdfff;
-    if (xs !== ys && x >= 0xd800 && y >= 0xd800) return xs ? 1 : -1;
-    return x - y;
-  }
-  return a.length - b.length;
-}
+/** Orders strings by UTF-8 bytes (= code point order), as Go does; shared with the repo engine. */
+export { compareKeys as compareGoStrings } from '../revision/canonicalJson';
+import { compareKeys as compareGoStrings } from '../revision/canonicalJson';
 
-/** Keys of a Go map in the order Go visits them. */
 export function sortedKeys(m: GoMap): string[] {
   return [...m.keys()].sort(compareGoStrings);
 }
