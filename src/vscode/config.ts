@@ -4,7 +4,12 @@ import * as vscode from 'vscode';
  * Typed settings, read in one place (house style 13). Parsing never throws: a bad value falls back
  * to the default. A unit test checks these keys against package.json `contributes.configuration`.
  */
-export const CONFIG_KEYS = ['validation.enable', 'validation.debounceMs', 'template.compat'] as const;
+export const CONFIG_KEYS = [
+  'validation.enable',
+  'validation.debounceMs',
+  'template.compat',
+  'compose.pantavisorNotes',
+] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 export class Config {
@@ -38,6 +43,15 @@ export class Config {
       'template.compat',
       'fixed' as const,
       (v): v is 'fixed' | 'pvr037' => v === 'fixed' || v === 'pvr037',
+    );
+  }
+
+  /** How many Pantavisor convertibility notes compose files show. */
+  get composePantavisorNotes(): 'all' | 'warnings' | 'off' {
+    return this.get(
+      'compose.pantavisorNotes',
+      'all' as const,
+      (v): v is 'all' | 'warnings' | 'off' => v === 'all' || v === 'warnings' || v === 'off',
     );
   }
 

@@ -1,5 +1,6 @@
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
+import { startComposeFeatures } from './compose/startComposeFeatures';
 import { RevisionAssistProvider } from './revision/RevisionAssistProvider';
 import { RevisionCodeActionProvider } from './revision/RevisionCodeActionProvider';
 import { RevisionDiagnostics } from './revision/RevisionDiagnostics';
@@ -19,4 +20,5 @@ export function startLanguageFeatures(ctx: Ctx): void {
       providedCodeActionKinds: RevisionCodeActionProvider.kinds,
     }),
   );
+  startComposeFeatures(ctx);
 }
