@@ -7,6 +7,9 @@ process.once('SIGTERM', () => controller.abort());
 main(process.argv.slice(2), {
   stdout: (t) => void process.stdout.write(t),
   stderr: (t) => void process.stderr.write(t),
+  stdoutBytes: (b) =>
+    new Promise<void>((res, rej) => void process.stdout.write(b, (e) => (e ? rej(e) : res()))),
+  stderrBytes: (b) => void process.stderr.write(b),
   signal: controller.signal,
 }).then(
   (code) => {

@@ -1,0 +1,124 @@
+import { promises as fsp } from 'node:fs';
+import { join } from 'node:path';
+import {
+  canonicalJson,
+  compareKeys,
+  isObject,
+  newObject,
+  type JsonObject,
+} from '../../core/revision/canonicalJson';
+import { applyMergePatch } from '../../core/revision/mergePatch';
+import { commitFiles, isObjectEntry, type Repo } from './Repository';
+import { PvrError, goPathError } from './PvrError';
+import { copyAtomic, exists } from './objectStore';
+import { computeWorkingState, statePatch } from './workingState';
+import { crashPoint } from './crashPoint';
+
+export interface CommitOptions {
+  message?: string;
+  checkpoint?: boolean;
+  /** Progress lines (`Adding raw ...`), pvr prints them on stderr. */
+  progress: (line: string) => void;
+  now?: Date;
+}
+
+function rfc3339Local(d: Date): string {
+  const off = -d.getTimezoneOffset();
+  const pad = (n: number): string => String(Math.abs(n)).padStart(2, '0');
+  const zone = off === 0 ? 'Z' : `${off > 0 ? '+' : '-'}${pad(Math.trunc(off / 60))}:${pad(off % 60)}`;
+  return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}T${pad(d.getHours())}:${pad(d.getMinutes())}:${pad(d.getSeconds())}${zone}`;
+}
+
+/**
+ * `pvr commit` (pvr-repo.md §7.4). Objects are stored first (each atomically, verified against the
+ * sha the working state recorded); then `.pvr/commitmsg`, `.pvr/json` and the removal of `.pvr/new`
+ * happen as one journaled step, so an interruption leaves the old or the new revision, never a mix.
+ * Every failure is a PvrError with pvr's plain style (`ERROR: ...`, exit 1).
+ */
+export async function commitRepo(repo: Repo, opts: CommitOptions): Promise<void> {
+  try {
+    await commitInner(repo, opts);
+  } catch (e) {
+    if (e instanceof PvrError) throw new PvrError(e.message, 1, 'plain');
+    throw e;
+  }
+}
+
+async function commitInner(repo: Repo, opts: CommitOptions): Promise<void> {
+  if (opts.checkpoint) {
+    const path = join(repo.root, 'checkpoint.json');
+    const text = canonicalJson({ major: rfc3339Local(opts.now ?? new Date()) });
+    await fsp.writeFile(path, text, { mode: 0o640 });
+    repo.staged.set('checkpoint.json', { ForceObject: false, Sha: '' });
+  }
+  const working = await computeWorkingState(repo);
+  const patch = statePatch(repo, working.state);
+  const pristine: JsonObject = repo.pristine ?? newObject();
+  const keys = Object.keys(patch).sort(compareKeys);
+  const changed = keys.filter((k) => patch[k] !== null && k in pristine);
+  const added = keys.filter((k) => patch[k] !== null && !(k in pristine));
+  const removed = keys.filter((k) => patch[k] === null);
+
+  const store = async (key: string, overwrite: boolean, announce: () => void): Promise<void> => {
+    const sha = working.state[key];
+    const src = working.files.get(key) ?? join(repo.root, key);
+    // Open first: pvr reports a missing source before announcing it.
+    try {
+      await (await fsp.open(src, 'r')).close();
+    } catch (e) {
+      throw new PvrError(goPathError('open', src, e), 1);
+    }
+    announce();
+    if (typeof sha !== 'string') throw new PvrError(`bad object id for file '${key}'`, 1);
+    const dest = join(repo.objdir, sha);
+    if (!overwrite && (await exists(dest))) return;
+    await copyAtomic(src, dest, {
+      expectSha: sha,
+      mismatch: (actual) =>
+        `${src} changed while it was being committed (sha ${actual}, expected ${sha}); nothing was committed, run the commit again`,
+    });
+  };
+
+  for (const k of changed) {
+    const v = working.state[k];
+    if (k.endsWith('.json') && !isObjectEntry(k, v))
+      opts.progress(`Committing (inline): ${join(repo.root, k)}\n`);
+    else await store(k, true, () => opts.progress(`Committing (raw): ${join(repo.root, k)}\n`));
+  }
+  for (const k of added) {
+    if (k.endsWith('.json') && !repo.staged.get(k)?.ForceObject) opts.progress(`Adding inline ${k}\n`);
+    else
+      await store(k, false, () =>
+        opts.progress(
+          `Adding raw ${join(repo.root, k)} with ${typeof working.state[k] === 'string' ? working.state[k] : ''}\n`,
+        ),
+      );
+  }
+  for (const k of removed) opts.progress(`Removing ${k}\n`);
+  crashPoint('commit-objects-stored');
+
+  const next = applyMergePatch(pristine, patch);
+  const msg = opts.message ? opts.message : '** No commit message **';
+  await writeNew(join(repo.pvrDir, 'commitmsg.new'), msg);
+  crashPoint('commit-msg-written');
+  await writeNew(join(repo.pvrDir, 'json.new'), canonicalJson(next));
+  crashPoint('commit-json-written');
+  await commitFiles(repo.pvrDir, ['commitmsg', 'json'], ['new']);
+  if (isObject(next)) repo.pristine = next;
+  repo.staged.clear();
+}
+
+async function writeNew(path: string, data: string): Promise<void> {
+  try {
+    const fh = await fsp.open(path, 'w', 0o644);
+    try {
+      await fh.writeFile(data);
+      await fh.chmod(0o644);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  } catch (e) {
+    throw new PvrError(goPathError('open', path, e), 1);
+  }
+}
