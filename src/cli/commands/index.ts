@@ -13,6 +13,7 @@ import { initCommand } from './init';
 import { jsonCommand } from './json';
 import { resetCommand } from './reset';
 import { statusCommand } from './status';
+import { convertCommand } from './convert';
 
 /**
  * The command table. Each area adds one line here and one file beside this one. pvr-compatible
@@ -22,6 +23,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
   doctor: doctorCommand,
   app: appCommand,
+  convert: convertCommand,
   // pvr repository commands with pvr's aliases (export/import have none: pvr's are shadowed).
   ...{ init: initCommand, i: initCommand, add: addCommand, a: addCommand, json: jsonCommand, j: jsonCommand },
   ...{ diff: diffCommand, d: diffCommand, status: statusCommand, s: statusCommand, commit: commitCommand },
