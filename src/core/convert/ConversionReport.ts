@@ -72,9 +72,13 @@ export interface ConversionReport {
   counts: Record<OutcomeKind, number>;
 }
 
-/** Entries `--strict` refuses: anything not mapped. */
+/**
+ * Entries `--strict` refuses: any service field, build field or label that is not mapped. Project
+ * metadata (the compose `version`, balena.yml's fleet fields) is reported but never blocks: it has
+ * nothing to convert.
+ */
 export function strictFailures(r: ConversionReport): ReportEntry[] {
-  return r.entries.filter((e) => e.kind !== 'mapped');
+  return r.entries.filter((e) => e.kind !== 'mapped' && e.scope !== 'top' && e.scope !== 'balena');
 }
 
 function cell(s: string): string {
@@ -104,7 +108,7 @@ export function renderReportMarkdown(r: ConversionReport, sourceLink: (file: str
     '',
   );
   if (r.nextSteps.length) {
-    out.push('## Next steps', '');
+    out.push('## Next steps', '', 'Run these in this checkout folder.', '');
     r.nextSteps.forEach((s, i) => out.push(`${i + 1}. ${s}`));
     out.push('');
   }

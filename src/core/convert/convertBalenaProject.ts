@@ -219,7 +219,7 @@ export function convertBalenaProject(input: ConvertInput): ConvertResult {
     name: s.key,
     container: names[i]?.name ?? s.key,
     ...(names[i]?.renamed ? { renamed: names[i]?.renamed } : {}),
-    node: (deref(doc, s.value) ?? s.keyNode),
+    node: deref(doc, s.value) ?? s.keyNode,
     args: {},
     config: {},
     persistence: {},
@@ -380,7 +380,8 @@ export function convertBalenaProject(input: ConvertInput): ConvertResult {
   const containers: ReportContainer[] = [];
   const nextSteps: string[] = [];
   const builds: BuildPlan[] = [];
-  const outLabel = input.outDirLabel ?? '<out>';
+  const inOut = (cmd: string): string =>
+    input.outDirLabel === '.' ? cmd : `cd ${input.outDirLabel ?? '<out>'} && ${cmd}`;
   for (const s of services) {
     if (!isMap(s.node)) continue;
     const known = input.images?.[s.name];
@@ -436,18 +437,18 @@ export function convertBalenaProject(input: ConvertInput): ConvertResult {
       };
       if (bstat?.status !== 'built') {
         nextSteps.push(
-          `Build "${s.name}" (${bstat?.status === 'failed' ? `the build failed: ${bstat.error ?? ''}` : 'no container engine was reachable'}): \`${s.build.command}\`, then \`cd ${outLabel} && pvkit app update ${s.container} && pvr add . && pvr commit\`.`,
+          `Build "${s.name}" (${bstat?.status === 'failed' ? `the build failed: ${bstat.error ?? ''}` : 'no container engine was reachable'}): \`${s.build.command}\`, then \`${inOut(`pvkit app update ${s.container} && pvr add . && pvr commit`)}\`.`,
         );
       } else {
         nextSteps.push(
-          `Import the built image of "${s.name}" into the revision: \`cd ${outLabel} && pvkit app update ${s.container} && pvr add . && pvr commit\`.`,
+          `Import the built image of "${s.name}" into the revision: \`${inOut(`pvkit app update ${s.container} && pvr add . && pvr commit`)}\`.`,
         );
       }
     } else if (s.buildError) {
       nextSteps.push(`Fix the build of "${s.name}": ${s.buildError}`);
     } else {
       nextSteps.push(
-        `Image not imported: run \`cd ${outLabel} && pvkit app update ${s.container}\` to import \`${imageRef}\` (root.squashfs, docker_config, docker_digest), then \`pvr add . && pvr commit\`.`,
+        `Image not imported: run \`${inOut(`pvkit app update ${s.container}`)}\` to import \`${imageRef}\` (root.squashfs, docker_config, docker_digest), then \`pvr add . && pvr commit\`.`,
       );
     }
     containers.push(container);
@@ -1272,6 +1273,7 @@ function convertBuild(svc: ServiceState, value: unknown, c: FieldCtx): FieldResu
   svc.dockerTag ??= 'latest';
   const rendered = resolved.template ? `.pvr/convert/${svc.container}.Dockerfile` : undefined;
   const out = c.input.outDirLabel ?? '<out>';
+  const fpath = (p: string): string => (out === '.' ? p : `${out}/${p}`);
   const proj = c.input.projectDirLabel ?? '.';
   const q = (s: string): string => (/^[\w@%+=:,./-]+$/.test(s) ? s : `'${s.replace(/'/g, `'\\''`)}'`);
   const target = str(o['target']) || undefined;
@@ -1282,7 +1284,7 @@ function convertBuild(svc: ServiceState, value: unknown, c: FieldCtx): FieldResu
     '-t',
     tag,
     '-f',
-    rendered ? `${out}/${rendered}` : `${proj}/${resolved.path}`,
+    rendered ? fpath(rendered) : `${proj}/${resolved.path}`,
     ...Object.keys(args)
       .sort()
       .flatMap((k) => ['--build-arg', `${k}=${args[k] ?? ''}`]),

@@ -89,7 +89,6 @@ export async function convertProject(opts: ConvertOptions): Promise<ConvertOutco
   const composeText = readFileSync(composePath, 'utf8');
   const project = fsComposeProject(dir);
   const projectName = basename(dir);
-  const outLabel = posix(relative(process.cwd(), out)) || '.';
   const base = {
     composeFile: posix(relative(dir, composePath)),
     composeText,
@@ -97,8 +96,9 @@ export async function convertProject(opts: ConvertOptions): Promise<ConvertOutco
     projectName,
     ...(opts.deviceType ? { deviceType: opts.deviceType } : {}),
     sourceLink: (f: string): string => encodeURI(posix(relative(out, join(dir, f)))),
-    outDirLabel: outLabel,
-    projectDirLabel: posix(relative(process.cwd(), dir)) || '.',
+    // Commands in the report run in the checkout itself, so they are the same wherever it lives.
+    outDirLabel: '.',
+    projectDirLabel: posix(relative(out, dir)) || '.',
   };
   let result = convertBalenaProject(base);
   if (result.failed) {

@@ -50,7 +50,8 @@ const CASES: {
   },
   {
     name: 'environment (list and dict) and balena.yml variables → PV_LXC_EXTRA_ENV while the image is unknown',
-    compose: 'services:\n  a:\n    image: x\n    environment:\n      - A=1\n      - B\n  b:\n    image: x\n    environment:\n      C: 3\n      TZ: UTC\n',
+    compose:
+      'services:\n  a:\n    image: x\n    environment:\n      - A=1\n      - B\n  b:\n    image: x\n    environment:\n      C: 3\n      TZ: UTC\n',
     check: (r) => {
       assert.deepEqual(args(r, 'a')['PV_LXC_EXTRA_ENV'], ['TZ=Europe/Paris', 'A=1']);
       assert.deepEqual(args(r, 'b')['PV_LXC_EXTRA_ENV'], ['TZ=UTC', 'C=3']);
@@ -64,9 +65,16 @@ const CASES: {
     compose:
       'services:\n  a:\n    image: x\n    command: sh -c "echo \'hi there\'"\n  b:\n    image: x\n    entrypoint: ["/init"]\n    working_dir: /srv\n',
     check: (r) => {
-      assert.deepEqual((src(r, 'a')['config'] as Record<string, unknown>)['Cmd'], ['sh', '-c', "echo 'hi there'"]);
+      assert.deepEqual((src(r, 'a')['config'] as Record<string, unknown>)['Cmd'], [
+        'sh',
+        '-c',
+        "echo 'hi there'",
+      ]);
       assert.deepEqual(src(r, 'b')['config'], { Cmd: [], Entrypoint: ['/init'], WorkingDir: '/srv' });
-      assert.match(r.files.get('b/lxc.container.conf') ?? '', /lxc\.init\.cmd = \/init\nlxc\.init\.cwd = \/srv\n/);
+      assert.match(
+        r.files.get('b/lxc.container.conf') ?? '',
+        /lxc\.init\.cmd = \/init\nlxc\.init\.cwd = \/srv\n/,
+      );
     },
   },
   {
@@ -77,10 +85,15 @@ const CASES: {
       assert.deepEqual(src(r, 'a')['persistence'], { '/cache': 'revision', '/data': 'permanent' });
       assert.deepEqual(args(r, 'b')['PV_VOLUME_IMPORTS'], ['a:/data:/srv/data:ro']);
       assert.equal(src(r, 'b')['persistence'], undefined);
-      assert.match(r.files.get('b/lxc.container.conf') ?? '', /\/volumes\/a\/docker--data srv\/data none bind,ro/);
+      assert.match(
+        r.files.get('b/lxc.container.conf') ?? '',
+        /\/volumes\/a\/docker--data srv\/data none bind,ro/,
+      );
       assert.equal(entry(r, 'b', 'volumes')?.kind, 'dropped', 'a bind mount is dropped');
       const run = json(r, 'a/run.json');
-      assert.deepEqual((run['storage'] as Record<string, unknown>)['docker--data'], { persistence: 'permanent' });
+      assert.deepEqual((run['storage'] as Record<string, unknown>)['docker--data'], {
+        persistence: 'permanent',
+      });
     },
   },
   {
@@ -114,7 +127,10 @@ const CASES: {
     check: (r) => {
       assert.equal(args(r, 'a')['PV_SECURITY_FULLDEV'], 'yes');
       assert.equal(args(r, 'a')['PV_LXC_EXTRA_CONF'], undefined, '/dev is bound whole');
-      assert.equal(args(r, 'b')['PV_LXC_EXTRA_CONF'], 'lxc.mount.entry = /dev/ttyUSB0 dev/serial none bind,optional,create=file 0 0');
+      assert.equal(
+        args(r, 'b')['PV_LXC_EXTRA_CONF'],
+        'lxc.mount.entry = /dev/ttyUSB0 dev/serial none bind,optional,create=file 0 0',
+      );
       assert.deepEqual(args(r, 'b')['PV_LXC_CAP_KEEP'], ['NET_ADMIN']);
       assert.match(r.files.get('b/lxc.container.conf') ?? '', /lxc\.cap\.keep = net_admin\n/);
       assert.deepEqual(args(r, 'c')['PV_LXC_CAP_DROP'], ['SYS_ADMIN']);
@@ -143,7 +159,10 @@ const CASES: {
       assert.equal(entry(r, 'a', 'io.balena.features.dbus')?.kind, 'mapped', 'off');
       assert.equal(entry(r, 'a', 'io.balena.features.balena')?.kind, 'dropped');
       assert.equal(entry(r, 'a', 'traefik.enable')?.kind, 'dropped');
-      assert.equal(entry(r, 'a', 'io.resin.features.supervisor-api')?.tableKey, 'io.balena.features.supervisor-api');
+      assert.equal(
+        entry(r, 'a', 'io.resin.features.supervisor-api')?.tableKey,
+        'io.balena.features.supervisor-api',
+      );
       assert.deepEqual(json(r, 'a/run.json')['roles'], ['mgmt']);
     },
   },
@@ -163,7 +182,10 @@ const CASES: {
         ].join('\n'),
       );
       assert.deepEqual(args(r, 'a')['PVR_LXC_CGROUP_V1'], ['memory.limit_in_bytes = 536870912']);
-      assert.match(r.files.get('a/lxc.container.conf') ?? '', /lxc\.cgroup\.memory\.limit_in_bytes = 536870912\n/);
+      assert.match(
+        r.files.get('a/lxc.container.conf') ?? '',
+        /lxc\.cgroup\.memory\.limit_in_bytes = 536870912\n/,
+      );
     },
   },
   {
@@ -250,9 +272,23 @@ test('conversion is deterministic: the same input gives the same bytes', () => {
 });
 
 test('Dockerfile resolution follows balena: device type, arch, template, plain', () => {
-  const vars = { appName: 'p', serviceName: 's', deviceType: 'raspberrypi3', arch: 'armv7hf' as const, releaseHash: 'h' };
+  const vars = {
+    appName: 'p',
+    serviceName: 's',
+    deviceType: 'raspberrypi3',
+    arch: 'armv7hf' as const,
+    releaseHash: 'h',
+  };
   const table: [Record<string, string>, string | undefined][] = [
-    [{ 'Dockerfile.raspberrypi3': 'A', 'Dockerfile.armv7hf': 'B', 'Dockerfile.template': 'C', Dockerfile: 'D' }, 'Dockerfile.raspberrypi3'],
+    [
+      {
+        'Dockerfile.raspberrypi3': 'A',
+        'Dockerfile.armv7hf': 'B',
+        'Dockerfile.template': 'C',
+        Dockerfile: 'D',
+      },
+      'Dockerfile.raspberrypi3',
+    ],
     [{ 'Dockerfile.armv7hf': 'B', 'Dockerfile.template': 'C', Dockerfile: 'D' }, 'Dockerfile.armv7hf'],
     [{ 'Dockerfile.template': 'C', Dockerfile: 'D' }, 'Dockerfile.template'],
     [{ Dockerfile: 'D' }, 'Dockerfile'],
@@ -274,7 +310,10 @@ test('value helpers: image refs, shell words, byte sizes, container names', () =
   assert.equal(parseByteSize('64M'), 64 * 1024 ** 2);
   assert.equal(parseByteSize('lots'), undefined);
   assert.deepEqual(containerNames(['..', 'a b']), [
-    { name: 'service', renamed: 'renamed from "..": leading punctuation removed; nothing was left, so "service" is used' },
+    {
+      name: 'service',
+      renamed: 'renamed from "..": leading punctuation removed; nothing was left, so "service" is used',
+    },
     { name: 'a-b', renamed: 'renamed from "a b": characters other than a-z 0-9 . _ - replaced by "-"' },
   ]);
 });
