@@ -168,11 +168,12 @@ async function writeCheckout(
       cwd: process.cwd(),
       ...(opts.objects ? { objects: opts.objects } : {}),
     });
-    for (const [rel, text] of result.files) {
-      const p = join(tmp, ...rel.split('/'));
-      await fsp.mkdir(dirname(p), { recursive: true });
-      await fsp.writeFile(p, text);
-    }
+    // Folders first, then every file at once: the files are independent.
+    const dirs = new Set([...result.files.keys()].map((rel) => dirname(join(tmp, ...rel.split('/')))));
+    for (const d of [...dirs].sort()) await fsp.mkdir(d, { recursive: true });
+    await Promise.all(
+      [...result.files].map(([rel, text]) => fsp.writeFile(join(tmp, ...rel.split('/')), text)),
+    );
     const repo = await openRepo(tmp);
     await addFiles(repo, result.revisionFiles, false, () => undefined);
     await commitRepo(repo, {

@@ -73,7 +73,7 @@ test('convert writes a committed checkout that validates; a re-run gives identic
       build: 'never',
       configDir,
     });
-    const b = await convertProject({
+    await convertProject({
       project,
       out: join(tmp, 'b'),
       deviceType: 'raspberrypi3',
