@@ -3,7 +3,7 @@ import { normalizeDiagnostics } from '../diagnostics';
 import { walk, type JsonNode } from '../parse/parseJson';
 import { ajvErrorsToDiagnostics, SCHEMA_SOURCE } from '../schema/ajvErrorsToDiagnostics';
 import type { SchemaSet } from '../schema/schemaSet';
-import { FILE_KINDS, isSha256 } from './fileKinds';
+import { FILE_KINDS, isSha256, type FileKind } from './fileKinds';
 import { containersOf, type RevisionEntry, type RevisionModel } from './RevisionModel';
 
 export const RULES_SOURCE = 'pantavisor-rules';
@@ -48,12 +48,7 @@ export const RULES: Record<string, { severity: Severity; summary: string }> = {
   PV142: { severity: 'error', summary: 'Duplicate group name.' },
   PV143: { severity: 'error', summary: 'Two containers have the same name.' },
   PV150: { severity: 'error', summary: 'bsp/run.json names a boot file that is not in the revision.' },
-  PV151: { severity: 'info', summary: 'No bsp/run.json: only the appengine runs such a revision.' },
   PV160: { severity: 'warning', summary: 'device.json is present, so groups.json/disks.json are ignored.' },
-  PV161: {
-    severity: 'warning',
-    summary: 'device.json has no "groups": Pantavisor skips the rest of device.json.',
-  },
   PV170: { severity: 'warning', summary: '_config/ overlay for a container that does not exist.' },
   PV171: { severity: 'warning', summary: 'services.json for a container that does not exist.' },
 };
@@ -210,7 +205,7 @@ function schema(model: RevisionModel, schemas: SchemaSet, r: Reporter): void {
       }
       continue;
     }
-    const name = FILE_KINDS[e.kind].schema;
+    const name = schemaForKey(e.key, e.kind);
     if (!name || e.onDisk) continue;
     const errors = schemas.validate(name, e.value);
     if (!errors.length) continue;
@@ -225,6 +220,22 @@ function schema(model: RevisionModel, schemas: SchemaSet, r: Reporter): void {
       r.out.push(...ajvErrorsToDiagnostics(errors, e.node, e.file, { labelPrefix: [e.key] }));
     }
   }
+}
+
+/** Fixed keys whose schema lives in the state schema's `properties` rather than in a file of its own. */
+const STATE_PROPERTY_KEYS = new Set([
+  'bsp/build.json',
+  '_hostconfig/pvr/docker.json',
+  'network-mapping.json',
+  'storage-mapping.json',
+]);
+
+/** The schema (file name, with a JSON-pointer fragment where needed) that applies to a key. */
+export function schemaForKey(key: string, kind: FileKind): string | undefined {
+  if (key === 'disks_v3.json') return 'pantavisor-disks.schema.json#/definitions/lenientDisks';
+  if (kind === 'json' && STATE_PROPERTY_KEYS.has(key))
+    return `pantavisor-state.schema.json#/properties/${key.replace(/~/g, '~0').replace(/\//g, '~1')}`;
+  return FILE_KINDS[kind].schema;
 }
 
 interface Groups {
@@ -249,12 +260,8 @@ function groupsOf(model: RevisionModel, r: Reporter): Groups {
     }
     const d = obj(device.value);
     if (d && !Array.isArray(d['groups'])) {
-      r.add(
-        device.file,
-        whole(device),
-        'PV161',
-        'device.json has no "groups" array: Pantavisor logs a warning and ignores its disks, volumes and network.',
-      );
+      // The device schema already warns (required "groups", severity warning); Pantavisor then
+      // falls back to its defaults, and so do the rules.
       return { names: new Set(DEFAULT_GROUPS), custom: false, source: 'the built-in defaults' };
     }
     return {
@@ -545,16 +552,6 @@ function rules(model: RevisionModel, r: Reporter): void {
       if (f !== '' && !has(`bsp/${f}`))
         r.add(bsp.file, at(bsp, 'addons', i), 'PV150', `Addon "bsp/${f}" is not in the revision.`);
     });
-  } else if (!bsp && containers.size > 0 && model.form === 'checkout') {
-    // In the state form the origin may be a partial state (one part of a revision); say nothing.
-    const first = [...containers.values()][0];
-    if (first)
-      r.add(
-        first.file,
-        whole(first),
-        'PV151',
-        'The revision has no bsp/run.json: only the appengine (Pantavisor in a container) runs it; a device needs a BSP.',
-      );
   }
 
   for (const e of model.entries.values()) {

@@ -33,6 +33,16 @@ function jsonTypeOf(v: unknown): string {
 
 /** A short, user-facing message for one ajv error. */
 export function schemaMessage(e: ErrorObject, segments: string[]): string {
+  const base = baseMessage(e, segments);
+  // A schema's errorMessage says what Pantavisor does with the value and how to fix it; the
+  // generic text above says what is wrong, so for these keywords both are shown.
+  const explain = (e.parentSchema as Annotated | undefined)?.errorMessage;
+  return explain && EXPLAINED.has(e.keyword) ? `${base} ${explain}` : base;
+}
+
+const EXPLAINED = new Set(['required', 'type', 'enum', 'const']);
+
+function baseMessage(e: ErrorObject, segments: string[]): string {
   const parent = (e.parentSchema ?? {}) as Annotated;
   const where = pointerLabel(segments);
   switch (e.keyword) {
