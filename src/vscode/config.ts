@@ -9,6 +9,7 @@ export const CONFIG_KEYS = [
   'validation.debounceMs',
   'template.compat',
   'compose.pantavisorNotes',
+  'convert.deviceType',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -53,6 +54,11 @@ export class Config {
       'all' as const,
       (v): v is 'all' | 'warnings' | 'off' => v === 'all' || v === 'warnings' || v === 'off',
     );
+  }
+
+  /** balena device type for conversions when balena.yml names none (empty: none). */
+  get convertDeviceType(): string {
+    return this.get('convert.deviceType', '', (v): v is string => typeof v === 'string').trim();
   }
 
   describe(): string {

@@ -4,6 +4,8 @@ import { startComposeFeatures } from './compose/startComposeFeatures';
 import { RevisionAssistProvider } from './revision/RevisionAssistProvider';
 import { RevisionCodeActionProvider } from './revision/RevisionCodeActionProvider';
 import { RevisionDiagnostics } from './revision/RevisionDiagnostics';
+import { ConvertCodeActionProvider } from './convert/ConvertCodeActionProvider';
+import { COMPOSE_SELECTOR } from './compose/composeDocuments';
 
 /** Starts diagnostics, completion, hover and quick fixes. Each area adds its providers here. */
 export function startLanguageFeatures(ctx: Ctx): void {
@@ -21,4 +23,9 @@ export function startLanguageFeatures(ctx: Ctx): void {
     }),
   );
   startComposeFeatures(ctx);
+  ctx.pushCleanup(
+    vscode.languages.registerCodeActionsProvider(COMPOSE_SELECTOR, new ConvertCodeActionProvider(), {
+      providedCodeActionKinds: ConvertCodeActionProvider.kinds,
+    }),
+  );
 }

@@ -5,6 +5,7 @@ import { revealRef } from '../views/RevisionTreeProvider';
 import { doctor } from './doctor';
 import type { SourceRef } from '../../core/revision/summarizeRevision';
 import { appInstallCommand } from './appInstall';
+import { convertCommand } from '../convert/convertCommand';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -17,6 +18,7 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.doctor': doctor,
   'pantavisor.revision.reveal': () => (ref: unknown) => revealRef(ref as SourceRef),
   'pantavisor.app.install': appInstallCommand,
+  'pantavisor.convert': convertCommand,
 };
 
 export function registerCommands(ctx: Ctx): void {

@@ -98,7 +98,7 @@ test(
       assert.equal(src['docker_config']?.['WorkingDir'], '/srv');
       // Image Env merged with the service environment, in config.Env.
       assert.deepEqual(src['config']?.['Env'], ['PATH=/bin', 'BUILT_FOR=amd64', 'GREETING=hello']);
-      assert.equal(src['docker_source'] as unknown, 'local');
+      assert.equal(src['docker_source'], 'local');
       const conf2 = readFileSync(join(tmp, 'out', 'web', 'lxc.container.conf'), 'utf8');
       assert.match(conf2, /lxc\.init\.cmd = \/bin\/cat "\/etc\/built-for"\nlxc\.init\.cwd = \/srv\n/);
       // The image really holds what the substituted template wrote.
