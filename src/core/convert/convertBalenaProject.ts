@@ -1427,6 +1427,15 @@ function readBalenaYml(
         } else if (d.key === 'applicationEnvironmentVariables') envFrom(d.value, k);
         else if (d.key === 'supportedDeviceTypes')
           add(k, d.keyNode, 'mapped', 'the default target when there is only one', '');
+        else if (d.key === 'applicationConfigVariables')
+          add(
+            k,
+            d.keyNode,
+            'dropped',
+            '',
+            '',
+            'Device configuration (config.txt, `BALENA_HOST_CONFIG_*`) belongs to the BSP on Pantavisor, not to an app revision.',
+          );
         else add(k, d.keyNode, 'dropped', '', '', 'Only used by balenaCloud.');
       }
     } else if (e.key === 'applicationEnvironmentVariables') envFrom(e.value, e.key);

@@ -36,7 +36,7 @@ export const RULES: Record<string, { severity: Severity; summary: string }> = {
   PV112: { severity: 'error', summary: 'run.json "volumes" names a file that is not in the revision.' },
   PV113: { severity: 'error', summary: 'A dm: volume has no dm-verity manifest in _dm/.' },
   PV114: {
-    severity: 'warning',
+    severity: 'info',
     summary: 'The container image is not imported yet (src.json names it, root.squashfs is missing).',
   },
   PV120: { severity: 'error', summary: 'Required driver alias not defined in bsp/drivers.json.' },

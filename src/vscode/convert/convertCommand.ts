@@ -15,6 +15,8 @@ export interface ConvertCommandOptions {
   force?: boolean;
   /** Do not open the report and reveal the checkout (tests check the files instead). */
   quiet?: boolean;
+  /** pvr config dir for the objects (default `PVR_CONFIG_DIR` or `~/.pvr`). */
+  configDir?: string;
 }
 
 async function pickProject(): Promise<string | undefined> {
@@ -98,7 +100,7 @@ export function convertCommand(ctx: Ctx) {
               out: target,
               ...(deviceType ? { deviceType } : {}),
               force,
-              configDir: pvrConfigDir(),
+              configDir: opts.configDir ?? pvrConfigDir(),
               signal: abort.signal,
               progress: (line) => {
                 log.info(line);
