@@ -10,6 +10,13 @@ export const CONFIG_KEYS = [
   'template.compat',
   'compose.pantavisorNotes',
   'convert.deviceType',
+  'signatures.strict',
+  'signatures.keyPath',
+  'signatures.x5cPath',
+  'signatures.pubkeyPath',
+  'signatures.cacertsPath',
+  'qemu.path',
+  'qemu.profiles',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -38,6 +45,18 @@ export class Config {
     return Math.min(5000, Math.max(0, v));
   }
 
+  /** `pantavisor.signatures.strict`: warn on files no signature covers. */
+  get signaturesStrict(): boolean {
+    return this.get('signatures.strict', false, (v): v is boolean => typeof v === 'boolean');
+  }
+
+  /** Signature paths (machine-scoped settings); empty string when unset. */
+  signaturePath(
+    key: 'signatures.keyPath' | 'signatures.x5cPath' | 'signatures.pubkeyPath' | 'signatures.cacertsPath',
+  ): string {
+    return this.get(key, '', (v): v is string => typeof v === 'string').trim();
+  }
+
   /** How container files are rendered: `fixed` corrects pvr 037's invalid run.json, `pvr037` matches it byte for byte. */
   get templateCompat(): 'fixed' | 'pvr037' {
     return this.get(
@@ -59,6 +78,16 @@ export class Config {
   /** balena device type for conversions when balena.yml names none (empty: none). */
   get convertDeviceType(): string {
     return this.get('convert.deviceType', '', (v): v is string => typeof v === 'string').trim();
+  }
+
+  /** The QEMU binary, or a directory of `qemu-system-*` binaries; empty means PATH. Machine scope. */
+  get qemuPath(): string {
+    return this.get('qemu.path', '', (v): v is string => typeof v === 'string').trim();
+  }
+
+  /** Raw preview profiles; each is checked by `parseProfile` when used. */
+  get qemuProfiles(): unknown[] {
+    return this.get('qemu.profiles', [] as unknown[], (v): v is unknown[] => Array.isArray(v));
   }
 
   describe(): string {

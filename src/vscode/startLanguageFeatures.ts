@@ -6,6 +6,7 @@ import { RevisionCodeActionProvider } from './revision/RevisionCodeActionProvide
 import { RevisionDiagnostics } from './revision/RevisionDiagnostics';
 import { ConvertCodeActionProvider } from './convert/ConvertCodeActionProvider';
 import { COMPOSE_SELECTOR } from './compose/composeDocuments';
+import { startSignatures } from './signatures/startSignatures';
 
 /** Starts diagnostics, completion, hover and quick fixes. Each area adds its providers here. */
 export function startLanguageFeatures(ctx: Ctx): void {
@@ -28,4 +29,5 @@ export function startLanguageFeatures(ctx: Ctx): void {
       providedCodeActionKinds: ConvertCodeActionProvider.kinds,
     }),
   );
+  startSignatures(ctx);
 }

@@ -1,4 +1,6 @@
 import type { CliCommand } from '../CliContext';
+import { sigCommand } from './sig';
+import { previewCommand } from './preview';
 import { validateCommand } from './validate';
 import { doctorCommand } from './doctor';
 import { appCommand } from './app';
@@ -21,6 +23,7 @@ import { convertCommand } from './convert';
  */
 export const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
+  sig: sigCommand,
   doctor: doctorCommand,
   app: appCommand,
   convert: convertCommand,
@@ -30,4 +33,5 @@ export const COMMANDS: Record<string, CliCommand> = {
   ...{ ci: commitCommand, get: getCommand, g: getCommand, reset: resetCommand, r: resetCommand },
   ...{ checkout: resetCommand, co: resetCommand, clone: cloneCommand, c: cloneCommand },
   ...{ export: exportCommand, import: importCommand },
+  preview: previewCommand,
 };

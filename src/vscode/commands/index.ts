@@ -1,11 +1,13 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
+import { sigAddCommand, sigUpdateCommand } from '../signatures/signCommands';
 import { revealRef } from '../views/RevisionTreeProvider';
 import { doctor } from './doctor';
 import type { SourceRef } from '../../core/revision/summarizeRevision';
 import { appInstallCommand } from './appInstall';
 import { convertCommand } from '../convert/convertCommand';
+import { restartQemuPreview, startQemuPreview, stopQemuPreview } from './qemu';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -15,10 +17,15 @@ export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
  */
 export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.showLog': () => () => log.show(),
+  'pantavisor.sig.add': sigAddCommand,
+  'pantavisor.sig.update': sigUpdateCommand,
   'pantavisor.doctor': doctor,
   'pantavisor.revision.reveal': () => (ref: unknown) => revealRef(ref as SourceRef),
   'pantavisor.app.install': appInstallCommand,
   'pantavisor.convert': convertCommand,
+  'pantavisor.qemu.start': startQemuPreview,
+  'pantavisor.qemu.stop': stopQemuPreview,
+  'pantavisor.qemu.restart': restartQemuPreview,
 };
 
 export function registerCommands(ctx: Ctx): void {
