@@ -172,9 +172,11 @@ export function validateCompose(opts: ComposeValidationOptions): ComposeValidati
   if (root && !isMap(root)) {
     ctx.report(root, 'error', CODES.notMapping, 'A compose file must be a mapping with a `services` key.');
   } else if (root) {
-    const value: unknown = doc.toJS({ maxAliasCount: 1000 });
+    const value = toJsOrReport(doc, text, (start, end, message) =>
+      ctx.reportRange(start, end, 'error', CODES.syntax, message),
+    );
     const validate = validators().compose;
-    if (!validate(value)) {
+    if (value.ok && !validate(value.value)) {
       out.push(...yamlSchemaDiagnosticsFor(validate, doc, file, CODES.schema));
     }
     checkTopLevel(ctx, root);
@@ -212,7 +214,18 @@ export function validateBalenaYml(text: string, file: string): CoreDiagnostic[] 
   }));
   if (parsed.doc.contents) {
     const v = validators().balenaYml;
-    if (!v(parsed.doc.toJS({ maxAliasCount: 1000 })))
+    const value = toJsOrReport(parsed.doc, text, (start, end, message) =>
+      out.push({
+        file,
+        start,
+        end,
+        severity: 'error',
+        code: CODES.balenaYmlSyntax,
+        message,
+        source: COMPOSE_SOURCE,
+      }),
+    );
+    if (value.ok && !v(value.value))
       // balena's builder does not read balena.yml; only balenaHub and the Deploy button do, so
       // every schema problem here is a warning.
       out.push(
@@ -226,6 +239,27 @@ export function validateBalenaYml(text: string, file: string): CoreDiagnostic[] 
       );
   }
   return normalizeDiagnostics(out);
+}
+
+/**
+ * Converts the document to plain data for the schema. `yaml` throws here for problems it does not
+ * report while parsing (an alias to an anchor defined later, alias bombs); those become one
+ * diagnostic on the alias instead of a crash.
+ */
+function toJsOrReport(
+  doc: Document,
+  text: string,
+  report: (start: number, end: number, message: string) => void,
+): { ok: true; value: unknown } | { ok: false } {
+  try {
+    return { ok: true, value: doc.toJS({ maxAliasCount: 1000 }) };
+  } catch (e) {
+    const message = (e as Error).message;
+    const name = /alias[^:]*: (\S+)/i.exec(message)?.[1];
+    const at = name ? text.indexOf(`*${name}`) : -1;
+    report(Math.max(at, 0), at >= 0 ? at + 1 + (name?.length ?? 0) : 0, `YAML: ${message}`);
+    return { ok: false };
+  }
 }
 
 /**
@@ -250,7 +284,9 @@ function isBalenaProject(
   return false;
 }
 
-const RESTART_POLICIES = /^(no|always|unless-stopped|on-failure(:\d+)?)$/;
+// The supervisor lower-cases and trims the value, then replaces anything else with `always`
+// (including Docker's `on-failure:N` retry count).
+const RESTART_POLICIES = /^\s*(no|always|unless-stopped|on-failure)\s*$/i;
 const YAML11_BOOLEANS =
   /^(y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF)$/;
 
@@ -456,12 +492,14 @@ function checkServiceValue(
         (typeof v.value === 'boolean' || YAML11_BOOLEANS.test(ctx.text.slice(v.range?.[0], v.range?.[1])))
       ) {
         const src = ctx.text.slice(v.range?.[0], v.range?.[1]);
+        const falsy = /^(false|off|n|no)$/i.test(src);
         ctx.report(
           v,
           'warning',
           CODES.restartBoolean,
-          `Unquoted \`${src}\` is the boolean ${/^(y|yes|true|on)$/i.test(src) ? 'true' : 'false'} in YAML 1.1, which docker-compose and older balena tools use; the supervisor then falls back to \`always\`. Write \`restart: "${src.toLowerCase() === 'false' || /^n/i.test(src) || /^off$/i.test(src) ? 'no' : src}"\`.`,
-          quoteFix(ctx, v, /^(false|off|n|no)$/i.test(src) ? 'no' : src),
+          `Unquoted \`${src}\` is the boolean ${falsy ? 'false' : 'true'} in YAML 1.1, which docker-compose and older balena tools use; the supervisor then falls back to \`always\`. ${falsy ? 'Write `restart: "no"`.' : 'Write `restart: always` or `restart: "no"`.'}`,
+          // Only the false spellings have a certain fix: they can only have meant "no".
+          falsy ? quoteFix(ctx, v, 'no') : undefined,
         );
       } else if (text !== undefined && !RESTART_POLICIES.test(text)) {
         ctx.report(
@@ -700,9 +738,9 @@ function checkServiceVolumes(
       } else {
         ctx.report(
           n,
-          'warning',
+          'info',
           CODES.longVolume,
-          `balena documents only the short volume syntax; write \`${source ?? ''}:${scalarText(ctx, mapGet(doc, n, 'target')?.value) ?? ''}\`.`,
+          `balena documents only the short volume syntax (its builder converts this one); you can write \`${source ?? ''}:${scalarText(ctx, mapGet(doc, n, 'target')?.value) ?? ''}\`.`,
         );
         if (type === 'volume' && source && !declared.has(source))
           ctx.report(

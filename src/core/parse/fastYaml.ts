@@ -15,7 +15,7 @@ export function fastParseYaml(text: string): Document.Parsed | undefined {
     const p = new FastParser(text);
     const root = p.parseRoot();
     if (!root) return undefined;
-    const doc = new Document(null, { uniqueKeys: true }) as unknown as Document.Parsed;
+    const doc = new Document(null, { uniqueKeys: true, logLevel: 'error' }) as unknown as Document.Parsed;
     doc.contents = root as Document.Parsed['contents'];
     (doc as { range: [number, number, number] }).range = [0, text.length, text.length];
     return doc;
@@ -146,6 +146,11 @@ class FastParser {
         } else {
           // `yaml` puts an empty value at the end of its line; with a comment it differs: bail.
           if (j < l.end) bail();
+          // So do comment lines after an empty value (`yaml` attaches them to it).
+          for (let k = line + 1; k < (n >= 0 ? n : this.lines.length); k++) {
+            const c = this.lines[k];
+            if (c && c.end > c.start + c.indent) bail();
+          }
           value = scalar(null, l.end, l.end, 'PLAIN');
           next = line + 1;
         }
@@ -290,7 +295,9 @@ class FastParser {
     } else if (c === '"' || c === "'") {
       [node, after] = this.parseQuoted(at, end);
     } else {
-      if ('&*!|>%@`,]}'.includes(c) || (c === '?' && this.text[at + 1] === ' ')) bail();
+      // Indicators cannot start a plain scalar (`- x` after a key is a syntax error, not a string).
+      const n1 = this.text[at + 1];
+      if ('&*!|>%@`,]}'.includes(c) || ('-?:'.includes(c) && (n1 === ' ' || at + 1 >= end))) bail();
       let e = end;
       for (let k = at; k < end; k++) {
         const ch = this.text[k];
@@ -409,7 +416,13 @@ class FastParser {
       const [node, after] = this.parseQuoted(at, end);
       return { node, after };
     }
-    if ('[{&*!|>%@`,]}#?'.includes(c) || c === '') bail();
+    const n1 = this.text[at + 1];
+    if (
+      '[{&*!|>%@`,]}#?'.includes(c) ||
+      c === '' ||
+      ('-:'.includes(c) && (n1 === ' ' || n1 === ',' || at + 1 >= end))
+    )
+      bail();
     let e = at;
     while (e < end) {
       const ch = this.text[e];

@@ -37,7 +37,14 @@ export function parseYaml(text: string): ParsedYaml {
   // the time, and hands anything else to `yaml`.
   const fast = fastParseYaml(text);
   if (fast) return { text, doc: fast, errors: [] };
-  const doc = parseDocument(text, { merge: true, uniqueKeys: true, prettyErrors: false, strict: false });
+  const doc = parseDocument(text, {
+    merge: true,
+    uniqueKeys: true,
+    prettyErrors: false,
+    strict: false,
+    // `toJS` would otherwise print process warnings (e.g. for collection keys) from inside the editor.
+    logLevel: 'error',
+  });
   const errors: YamlSyntaxError[] = [];
   for (const [list, severity] of [
     [doc.errors, 'error'],

@@ -16,7 +16,18 @@ export function isBalenaYml(doc: vscode.TextDocument): boolean {
   return (doc.uri.path.split('/').pop() ?? '') === 'balena.yml';
 }
 
-/** The Red Hat YAML extension already reports YAML syntax and compose-schema errors when active. */
+/**
+ * Extensions that already report YAML syntax errors and generic compose-schema problems on
+ * docker-compose.yml: the Red Hat YAML extension (with SchemaStore's compose schema) and Docker's
+ * compose language service. When one is active we publish only balena and Pantavisor diagnostics.
+ */
+const GENERIC_YAML_EXTENSIONS = [
+  'redhat.vscode-yaml',
+  'docker.docker',
+  'ms-azuretools.vscode-docker',
+  'ms-azuretools.vscode-containers',
+];
+
 export function yamlExtensionActive(): boolean {
-  return vscode.extensions.getExtension('redhat.vscode-yaml')?.isActive === true;
+  return GENERIC_YAML_EXTENSIONS.some((id) => vscode.extensions.getExtension(id)?.isActive === true);
 }

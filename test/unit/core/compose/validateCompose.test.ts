@@ -90,6 +90,20 @@ const CASES: Case[] = [
     fixed: svc('    restart: "no"\n'),
   },
   {
+    name: 'on-failure with a retry count',
+    text: svc('    restart: on-failure:3\n'),
+    code: 'BAL031',
+    at: 'on-failure:3',
+    canary: 'always',
+  },
+  {
+    name: 'unquoted restart: yes has no certain fix',
+    text: svc('    restart: yes\n'),
+    code: 'BAL030',
+    at: 'yes',
+    canary: 'boolean true',
+  },
+  {
     name: 'unknown restart policy',
     text: svc('    restart: never\n'),
     code: 'BAL031',
