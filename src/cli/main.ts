@@ -1,5 +1,8 @@
 import { main } from './pvkit';
 
+// File-heavy commands overlap many small file operations; give libuv more threads than the default 4.
+process.env['UV_THREADPOOL_SIZE'] ??= '8';
+
 // The pvkit entry point. Signals abort the running command, which kills its child processes.
 const controller = new AbortController();
 process.once('SIGINT', () => controller.abort());

@@ -185,7 +185,7 @@ export function pvrCommand(spec: PvrCommandSpec): CliCommand {
           flags,
           args,
           configDir,
-          open: () => openRepo(ctx.cwd),
+          open: () => openRepo(ctx.cwd, configDir),
           stderrBytes: ctx.stderrBytes ?? ((b) => ctx.stderr(Buffer.from(b).toString('utf8'))),
         });
       } catch (e) {

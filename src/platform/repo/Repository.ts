@@ -15,6 +15,7 @@ import {
 import { PvrError, errnoCode, goPathError } from './PvrError';
 import { writeAtomic } from './objectStore';
 import { crashPoint } from './crashPoint';
+import { HashCache } from './HashCache';
 
 /** The spec written by `init` when none is given, and assumed when the state has none. */
 export const DEFAULT_SPEC = 'pantavisor-service-system@1';
@@ -46,6 +47,10 @@ export interface Repo {
   staged: Map<string, StagedEntry>;
   config: PvrConfig;
   objdir: string;
+  /** File hashes remembered between commands (see HashCache); in-memory only unless opened with one. */
+  hashes: HashCache;
+  /** Where `add` leaves copies of big files for the next commit (in the config dir), if anywhere. */
+  stagingDir?: string;
 }
 
 export function emptyConfig(): PvrConfig {
@@ -207,7 +212,7 @@ export function decodeState(bytes: Uint8Array, what: string, exitCode: number): 
  * Opens the repository at `root` (pvr-repo.md §2.7). Never searches upwards. Errors are exit 2
  * with pvr's texts; an uninitialised directory opens fine.
  */
-export async function openRepo(root: string): Promise<Repo> {
+export async function openRepo(root: string, configDir?: string): Promise<Repo> {
   const pvrDir = join(root, '.pvr');
   const repo: Repo = {
     root,
@@ -217,6 +222,8 @@ export async function openRepo(root: string): Promise<Repo> {
     staged: new Map(),
     config: emptyConfig(),
     objdir: join(pvrDir, 'objects'),
+    hashes: await HashCache.open(configDir, root),
+    ...(configDir ? { stagingDir: join(configDir, 'pvkit-staging') } : {}),
   };
   const jsonPath = join(pvrDir, 'json');
   if (await isDirectory(jsonPath)) throw new PvrError('repo is in bad state. .pvr/json is a directory', 2);

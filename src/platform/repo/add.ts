@@ -3,8 +3,10 @@ import { isAbsolute } from 'node:path';
 import { compileGoGlob, GlobSyntaxError } from '../../core/revision/goGlob';
 import { writeStaged, type Repo } from './Repository';
 import { PvrError, errnoCode } from './PvrError';
-import { hashFile } from './objectStore';
-import { walkTree } from './workingState';
+import { walkTree, type WalkEntry } from './workingState';
+import { pruneStaging } from './objectStore';
+import { isShaLike } from '../../core/revision/canonicalJson';
+import { FILE_CONCURRENCY, mapLimit } from './mapLimit';
 
 /**
  * `pvr add` (pvr-repo.md §6): stages every walked file whose absolute path matches one of the Go
@@ -28,26 +30,48 @@ export async function addFiles(
     }
     throw e;
   }
+  const matched: WalkEntry[] = [];
   for await (const e of walkTree(repo.root, false, (rel) => rel.startsWith('.pv'))) {
-    if (!all && !matchers.some((m) => m.test(e.abs))) continue;
+    if (all || matchers.some((m) => m.test(e.abs))) matched.push(e);
+  }
+  const shas = await mapLimit(matched, FILE_CONCURRENCY, (e) => stageOne(repo, e, raw, warn));
+  matched.forEach((e, i) => {
+    const r = shas[i];
+    if (!r?.ok) throw r?.error;
+    if (r.value !== undefined) repo.staged.set(e.rel, { ForceObject: raw, Sha: r.value });
+  });
+  await writeStaged(repo);
+  await repo.hashes.save();
+  if (repo.stagingDir) await pruneStaging(repo.stagingDir);
+}
+
+/** Hashes one matched entry; undefined when it is not a readable file (silently skipped). */
+async function stageOne(
+  repo: Repo,
+  e: WalkEntry,
+  raw: boolean,
+  warn: (text: string) => void,
+): Promise<string | undefined> {
+  {
     let isFile: boolean;
     try {
       isFile = (await fsp.stat(e.abs)).isFile();
     } catch {
       isFile = false; // dangling symlink, or gone
     }
-    if (!isFile) continue;
+    if (!isFile) return undefined;
     let sha: string;
     try {
-      sha = await hashFile(e.abs);
+      // Files that will be objects are staged for the commit; inline JSON is only hashed.
+      const inline = e.rel.endsWith('.json') && !raw && !isShaLike(repo.pristine?.[e.rel]);
+      sha = await repo.hashes.hash(e.abs, inline ? undefined : repo.stagingDir);
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') {
         warn(`WARNING: ${e.abs} disappeared while it was being added; it is not staged\n`);
-        continue;
+        return undefined;
       }
       throw new PvrError(`cannot read ${e.abs}: ${(err as Error).message}`, 3);
     }
-    repo.staged.set(e.rel, { ForceObject: raw, Sha: sha });
+    return sha;
   }
-  await writeStaged(repo);
 }

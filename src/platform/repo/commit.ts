@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   canonicalJson,
@@ -10,9 +10,11 @@ import {
 import { applyMergePatch } from '../../core/revision/mergePatch';
 import { commitFiles, isObjectEntry, type Repo } from './Repository';
 import { PvrError, goPathError } from './PvrError';
-import { copyAtomic, exists } from './objectStore';
+import { copyAtomic } from './objectStore';
 import { computeWorkingState, statePatch } from './workingState';
 import { crashPoint } from './crashPoint';
+import { FILE_CONCURRENCY, mapLimit } from './mapLimit';
+import { STAGE_MIN } from './HashCache';
 
 export interface CommitOptions {
   message?: string;
@@ -59,19 +61,33 @@ async function commitInner(repo: Repo, opts: CommitOptions): Promise<void> {
   const added = keys.filter((k) => patch[k] !== null && !(k in pristine));
   const removed = keys.filter((k) => patch[k] === null);
 
-  const store = async (key: string, overwrite: boolean, announce: () => void): Promise<void> => {
+  // Each task is a progress line and, for objects, a copy into the store. Copies run concurrently;
+  // lines and errors are reported in order afterwards, as a sequential run would have.
+  interface Task {
+    line: string;
+    store?: { key: string; overwrite: boolean };
+  }
+  const tasks: Task[] = [];
+  const store = async (key: string, overwrite: boolean): Promise<void> => {
     const sha = working.state[key];
     const src = working.files.get(key) ?? join(repo.root, key);
-    // Open first: pvr reports a missing source before announcing it.
-    try {
-      await (await fsp.open(src, 'r')).close();
-    } catch (e) {
-      throw new PvrError(goPathError('open', src, e), 1);
-    }
-    announce();
+    // copyAtomic opens the source first; a failure there is tagged beforeAnnounce, because pvr
+    // reports a missing source before printing its line.
     if (typeof sha !== 'string') throw new PvrError(`bad object id for file '${key}'`, 1);
     const dest = join(repo.objdir, sha);
-    if (!overwrite && (await exists(dest))) return;
+    // An existing object is reused only if it is whole (same size as the file); a truncated one,
+    // e.g. from a power loss, is rewritten.
+    if (!overwrite && (await sameSize(dest, src))) return;
+    // A copy staged by `add` has exactly this content (it is named by its hash): move it in.
+    if (repo.stagingDir && fileSize(src) > STAGE_MIN) {
+      try {
+        renameSync(join(repo.stagingDir, sha), dest);
+        crashPoint('object-write');
+        return;
+      } catch {
+        // Not staged, or another file system: copy below (which also reports a missing objdir).
+      }
+    }
     await copyAtomic(src, dest, {
       expectSha: sha,
       mismatch: (actual) =>
@@ -82,19 +98,30 @@ async function commitInner(repo: Repo, opts: CommitOptions): Promise<void> {
   for (const k of changed) {
     const v = working.state[k];
     if (k.endsWith('.json') && !isObjectEntry(k, v))
-      opts.progress(`Committing (inline): ${join(repo.root, k)}\n`);
-    else await store(k, true, () => opts.progress(`Committing (raw): ${join(repo.root, k)}\n`));
+      tasks.push({ line: `Committing (inline): ${join(repo.root, k)}\n` });
+    else
+      tasks.push({ line: `Committing (raw): ${join(repo.root, k)}\n`, store: { key: k, overwrite: true } });
   }
   for (const k of added) {
-    if (k.endsWith('.json') && !repo.staged.get(k)?.ForceObject) opts.progress(`Adding inline ${k}\n`);
-    else
-      await store(k, false, () =>
-        opts.progress(
-          `Adding raw ${join(repo.root, k)} with ${typeof working.state[k] === 'string' ? working.state[k] : ''}\n`,
-        ),
-      );
+    if (k.endsWith('.json') && !repo.staged.get(k)?.ForceObject) tasks.push({ line: `Adding inline ${k}\n` });
+    else {
+      const sha = working.state[k];
+      tasks.push({
+        line: `Adding raw ${join(repo.root, k)} with ${typeof sha === 'string' ? sha : ''}\n`,
+        store: { key: k, overwrite: false },
+      });
+    }
   }
-  for (const k of removed) opts.progress(`Removing ${k}\n`);
+  for (const k of removed) tasks.push({ line: `Removing ${k}\n` });
+  const done = await mapLimit(tasks, FILE_CONCURRENCY, (t) =>
+    t.store ? store(t.store.key, t.store.overwrite) : Promise.resolve(),
+  );
+  tasks.forEach((t, i) => {
+    const r = done[i];
+    if (r && !r.ok && (r.error as { beforeAnnounce?: boolean }).beforeAnnounce) throw r.error;
+    opts.progress(t.line);
+    if (r && !r.ok) throw r.error;
+  });
   crashPoint('commit-objects-stored');
 
   const next = applyMergePatch(pristine, patch);
@@ -106,6 +133,23 @@ async function commitInner(repo: Repo, opts: CommitOptions): Promise<void> {
   await commitFiles(repo.pvrDir, ['commitmsg', 'json'], ['new']);
   if (isObject(next)) repo.pristine = next;
   repo.staged.clear();
+}
+
+function fileSize(p: string): number {
+  try {
+    return statSync(p).size;
+  } catch {
+    return -1;
+  }
+}
+
+async function sameSize(a: string, b: string): Promise<boolean> {
+  try {
+    await Promise.resolve();
+    return statSync(a).size === statSync(b).size;
+  } catch {
+    return false;
+  }
 }
 
 async function writeNew(path: string, data: string): Promise<void> {

@@ -1,4 +1,4 @@
-import { promises as fsp, type Stats } from 'node:fs';
+import { promises as fsp, readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import {
   GoJsonError,
@@ -13,15 +13,15 @@ import {
 } from '../../core/revision/canonicalJson';
 import { createMergePatch, InvalidJsonDocument, toDoubles } from '../../core/revision/mergePatch';
 import { DEFAULT_SPEC, type Repo } from './Repository';
+import { FILE_CONCURRENCY, mapLimit } from './mapLimit';
 import { PvrError, goPathError } from './PvrError';
-import { hashFile } from './objectStore';
 
 /** One entry met by the tree walk. */
 export interface WalkEntry {
   /** Path relative to the root with `/`. */
   rel: string;
   abs: string;
-  stat: Stats;
+  isDirectory: boolean;
 }
 
 /**
@@ -35,27 +35,30 @@ export async function* walkTree(
   skip?: (rel: string) => boolean,
 ): AsyncGenerator<WalkEntry> {
   async function* walk(dir: string, prefix: string): AsyncGenerator<WalkEntry> {
-    let names: string[];
+    let entries: Dirent[];
     try {
-      names = await fsp.readdir(dir);
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch {
       return; // vanished or unreadable directory: nothing to list
     }
-    names.sort(compareKeys);
-    for (const name of names) {
-      const abs = join(dir, name);
-      const rel = prefix + name;
+    entries.sort((a, b) => compareKeys(a.name, b.name));
+    for (const d of entries) {
+      const abs = join(dir, d.name);
+      const rel = prefix + d.name;
       if (skip?.(rel)) continue;
-      let stat: Stats;
-      try {
-        stat = await fsp.lstat(abs);
-      } catch {
-        continue; // vanished between readdir and lstat
+      let isDirectory = d.isDirectory();
+      // Symlinks are never followed; only file systems without d_type need an lstat.
+      if (!isDirectory && !d.isFile() && !d.isSymbolicLink()) {
+        try {
+          isDirectory = (await fsp.lstat(abs)).isDirectory();
+        } catch {
+          continue; // vanished between readdir and lstat
+        }
       }
-      if (stat.isDirectory()) {
-        if (!filesOnly) yield { rel, abs, stat };
+      if (isDirectory) {
+        if (!filesOnly) yield { rel, abs, isDirectory };
         yield* walk(abs, `${rel}/`);
-      } else yield { rel, abs, stat };
+      } else yield { rel, abs, isDirectory };
     }
   }
   yield* walk(root, '');
@@ -94,9 +97,9 @@ export async function fileValue(repo: Repo, rel: string, abs: string): Promise<J
     }
   }
   try {
-    return await hashFile(abs);
+    return await repo.hashes.hash(abs);
   } catch (e) {
-    throw new PvrError(goPathError((e as { syscall?: string }).syscall ?? 'open', abs, e), 3);
+    throw new PvrError(goPathError('open', abs, e), 3);
   }
 }
 
@@ -107,15 +110,19 @@ export async function computeWorkingState(repo: Repo): Promise<WorkingState> {
   state['#spec'] = spec === undefined ? DEFAULT_SPEC : spec;
   const files = new Map<string, string>();
   const untracked: string[] = [];
+  const tracked: WalkEntry[] = [];
   for await (const e of walkTree(repo.root)) {
-    const tracked = (repo.pristine !== null && e.rel in repo.pristine) || repo.staged.has(e.rel);
-    if (!tracked) {
-      if (!e.rel.startsWith('.pvr/') && !e.rel.startsWith('.pv/')) untracked.push(e.rel);
-      continue;
-    }
-    state[e.rel] = await fileValue(repo, e.rel, e.abs);
-    files.set(e.rel, e.abs);
+    if ((repo.pristine !== null && e.rel in repo.pristine) || repo.staged.has(e.rel)) tracked.push(e);
+    else if (!e.rel.startsWith('.pvr/') && !e.rel.startsWith('.pv/')) untracked.push(e.rel);
   }
+  const values = await mapLimit(tracked, FILE_CONCURRENCY, (e) => fileValue(repo, e.rel, e.abs));
+  tracked.forEach((e, i) => {
+    const v = values[i];
+    if (!v?.ok) throw v?.error; // the first bad file in walk order, as pvr reports it
+    state[e.rel] = v.value;
+    files.set(e.rel, e.abs);
+  });
+  await repo.hashes.save();
   return { state, files, untracked };
 }
 
