@@ -1,4 +1,4 @@
-import { promises as fsp, existsSync, readFileSync, statSync } from 'node:fs';
+import { promises as fsp, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import {
   convertBalenaProject,
@@ -168,12 +168,10 @@ async function writeCheckout(
       cwd: process.cwd(),
       ...(opts.objects ? { objects: opts.objects } : {}),
     });
-    // Folders first, then every file at once: the files are independent.
+    // The files are small: synchronous writes beat thread-pool hand-offs (as in the repo engine).
     const dirs = new Set([...result.files.keys()].map((rel) => dirname(join(tmp, ...rel.split('/')))));
-    for (const d of [...dirs].sort()) await fsp.mkdir(d, { recursive: true });
-    await Promise.all(
-      [...result.files].map(([rel, text]) => fsp.writeFile(join(tmp, ...rel.split('/')), text)),
-    );
+    for (const d of [...dirs].sort()) mkdirSync(d, { recursive: true });
+    for (const [rel, text] of result.files) writeFileSync(join(tmp, ...rel.split('/')), text);
     const repo = await openRepo(tmp);
     await addFiles(repo, result.revisionFiles, false, () => undefined);
     await commitRepo(repo, {
