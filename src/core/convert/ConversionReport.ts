@@ -160,7 +160,7 @@ export function renderReportMarkdown(r: ConversionReport, sourceLink: (file: str
             ? `\`build.${e.key}\``
             : `\`${e.key}\``;
       out.push(
-        `| ${link(e.file, e.line)} | ${cell(name)} | ${e.kind}${e.applied ? '' : ' (manual)'} | ${cell(what)} | ${cell(e.detail)} |`,
+        `| ${link(e.file, e.line)} | ${cell(name)} | ${e.kind}${e.applied || e.instead?.startsWith('Nothing to do') ? '' : ' (manual)'} | ${cell(what)} | ${cell(e.detail)} |`,
       );
     }
     out.push('');

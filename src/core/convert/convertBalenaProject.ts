@@ -306,6 +306,19 @@ export function convertBalenaProject(input: ConvertInput): ConvertResult {
     // Environment: fleet variables from balena.yml, then env_file, then `environment`.
     const env = new Map<string, string>([...balena.env, ...svc.envFromFile, ...svc.env]);
     const envList = [...env].map(([k, v]) => `${k}=${v}`);
+    // Service names do not resolve in the host network: a variable naming another service (a
+    // host, URL or host:port) needs the device address instead.
+    for (const [k, v] of env) {
+      const host = /^(?:[a-z][\w+.-]*:\/\/)?(?:[^@/]*@)?([\w.-]+)(?::\d+)?(?:\/.*)?$/i.exec(v)?.[1];
+      const other = host ? services.find((o) => o !== svc && o.name === host) : undefined;
+      if (other)
+        problems.push({
+          severity: 'warning',
+          message: `"${svc.name}": ${k}=${v} names the service "${other.name}", which does not resolve in the host network; use 127.0.0.1 (or the device address).`,
+          file: composeFile,
+          line: pos(fieldsOf.find((f) => f.key === 'environment')?.keyNode).line,
+        });
+    }
     const known = input.images?.[svc.name];
     if (known) {
       const imageEnv = Array.isArray(known.config['Env'])

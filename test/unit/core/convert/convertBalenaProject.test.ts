@@ -99,8 +99,12 @@ const CASES: {
   {
     name: 'restart and depends_on → groups in start order with auto_recovery',
     compose:
-      'services:\n  web:\n    image: x\n    depends_on: [db]\n    restart: on-failure:3\n  db:\n    image: x\n  job:\n    image: x\n    restart: "no"\n',
+      'services:\n  web:\n    image: x\n    depends_on: [db]\n    restart: on-failure:3\n    environment:\n      DB_URL: postgres://u@db:5432/x\n  db:\n    image: x\n  job:\n    image: x\n    restart: "no"\n',
     check: (r) => {
+      assert.match(
+        r.report.problems.find((p) => p.message.includes('DB_URL'))?.message ?? '',
+        /names the service "db", which does not resolve in the host network/,
+      );
       const groups = json(r, 'device.json')['groups'] as Record<string, unknown>[];
       assert.deepEqual(
         groups.map((g) => g['name']),
