@@ -19,6 +19,7 @@ export const CONFIG_KEYS = [
   'signatures.cacertsPath',
   'qemu.path',
   'qemu.profiles',
+  'docker.host',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -100,6 +101,12 @@ export class Config {
   /** Raw preview profiles; each is checked by `parseProfile` when used. */
   get qemuProfiles(): unknown[] {
     return this.get('qemu.profiles', [] as unknown[], (v): v is unknown[] => Array.isArray(v));
+  }
+
+  /** The Docker-compatible engine for local images (empty: DOCKER_HOST, the Docker context, the default socket). */
+  get dockerHost(): string | undefined {
+    const v = this.get('docker.host', '', (x): x is string => typeof x === 'string').trim();
+    return v || undefined;
   }
 
   describe(): string {

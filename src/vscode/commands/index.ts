@@ -10,6 +10,7 @@ import type { SourceRef } from '../../core/revision/summarizeRevision';
 import { appInstallCommand } from './appInstall';
 import { convertCommand } from '../convert/convertCommand';
 import { restartQemuPreview, startQemuPreview, stopQemuPreview } from './qemu';
+import { appAddCommand, appUpdateCommand } from '../image/appImageCommands';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -44,6 +45,8 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.qemu.start': startQemuPreview,
   'pantavisor.qemu.stop': stopQemuPreview,
   'pantavisor.qemu.restart': restartQemuPreview,
+  'pantavisor.app.add': appAddCommand,
+  'pantavisor.app.update': appUpdateCommand,
 };
 
 export function registerCommands(ctx: Ctx): void {

@@ -101,6 +101,7 @@ export function convertCommand(ctx: Ctx) {
               ...(deviceType ? { deviceType } : {}),
               force,
               configDir: opts.configDir ?? pvrConfigDir(),
+              ...(ctx.config.dockerHost ? { dockerHost: ctx.config.dockerHost } : {}),
               signal: abort.signal,
               progress: (line) => {
                 log.info(line);
