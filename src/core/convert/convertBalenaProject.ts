@@ -203,6 +203,15 @@ export function convertBalenaProject(input: ConvertInput): ConvertResult {
       });
       continue;
     }
+    if (e.key === 'include') {
+      entries.push(
+        fromTable(base, 'top.include', 'not resolved by this pvkit version', false, 'dropped', {
+          why: 'pvkit does not resolve `include` yet: the included services are not converted.',
+          instead: 'Merge the included files into one compose file and convert again.',
+        }),
+      );
+      continue;
+    }
     entries.push(fromTable(base, `top.${e.key}`, topDetail(e.key), true));
   }
   const serviceEntries = mapEntries(doc, servicesNode);
@@ -665,6 +674,10 @@ function outcomeEntry(
     e.instead = outcome.instead;
   }
   if (override) Object.assign(e, override);
+  if (e.kind === 'dropped') {
+    delete e.to;
+    delete e.how;
+  }
   if (e.kind === 'dropped' && (!e.why || !e.instead)) {
     e.why ??= 'No Pantavisor equivalent for this value.';
     e.instead ??= 'See the detail.';
@@ -1106,6 +1119,19 @@ function convertField(svc: ServiceState, key: string, value: unknown, c: FieldCt
     case 'labels':
       convertLabels(svc, c);
       return { detail: 'each label is listed below', applied: true };
+    case 'extends':
+    case 'label_file':
+      // The table promises these are resolved first; the converter does not do it yet, so the
+      // report must not claim a mapping.
+      return {
+        detail: 'not resolved by this pvkit version',
+        applied: false,
+        kind: 'dropped',
+        override: {
+          why: `pvkit does not resolve \`${key}\` yet.`,
+          instead: 'Inline the referenced settings into the service and convert again.',
+        },
+      };
     default:
       return manual();
   }
