@@ -8,6 +8,8 @@ export const CONFIG_KEYS = [
   'validation.enable',
   'validation.debounceMs',
   'template.compat',
+  'compose.pantavisorNotes',
+  'convert.deviceType',
   'pvr.path',
   'engine',
   'signatures.strict',
@@ -17,7 +19,6 @@ export const CONFIG_KEYS = [
   'signatures.cacertsPath',
   'qemu.path',
   'qemu.profiles',
-  'compose.pantavisorNotes',
   'docker.host',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -78,6 +79,20 @@ export class Config {
     );
   }
 
+  /** How many Pantavisor convertibility notes compose files show. */
+  get composePantavisorNotes(): 'all' | 'warnings' | 'off' {
+    return this.get(
+      'compose.pantavisorNotes',
+      'all' as const,
+      (v): v is 'all' | 'warnings' | 'off' => v === 'all' || v === 'warnings' || v === 'off',
+    );
+  }
+
+  /** balena device type for conversions when balena.yml names none (empty: none). */
+  get convertDeviceType(): string {
+    return this.get('convert.deviceType', '', (v): v is string => typeof v === 'string').trim();
+  }
+
   /** The QEMU binary, or a directory of `qemu-system-*` binaries; empty means PATH. Machine scope. */
   get qemuPath(): string {
     return this.get('qemu.path', '', (v): v is string => typeof v === 'string').trim();
@@ -86,15 +101,6 @@ export class Config {
   /** Raw preview profiles; each is checked by `parseProfile` when used. */
   get qemuProfiles(): unknown[] {
     return this.get('qemu.profiles', [] as unknown[], (v): v is unknown[] => Array.isArray(v));
-  }
-
-  /** How many Pantavisor convertibility notes compose files show. */
-  get composePantavisorNotes(): 'all' | 'warnings' | 'off' {
-    return this.get(
-      'compose.pantavisorNotes',
-      'all' as const,
-      (v): v is 'all' | 'warnings' | 'off' => v === 'all' || v === 'warnings' || v === 'off',
-    );
   }
 
   /** The Docker-compatible engine for local images (empty: DOCKER_HOST, the Docker context, the default socket). */

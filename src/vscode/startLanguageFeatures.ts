@@ -4,6 +4,8 @@ import { startComposeFeatures } from './compose/startComposeFeatures';
 import { RevisionAssistProvider } from './revision/RevisionAssistProvider';
 import { RevisionCodeActionProvider } from './revision/RevisionCodeActionProvider';
 import { RevisionDiagnostics } from './revision/RevisionDiagnostics';
+import { ConvertCodeActionProvider } from './convert/ConvertCodeActionProvider';
+import { COMPOSE_SELECTOR } from './compose/composeDocuments';
 import { startSignatures } from './signatures/startSignatures';
 
 /** Starts diagnostics, completion, hover and quick fixes. Each area adds its providers here. */
@@ -21,6 +23,11 @@ export function startLanguageFeatures(ctx: Ctx): void {
       providedCodeActionKinds: RevisionCodeActionProvider.kinds,
     }),
   );
-  startSignatures(ctx);
   startComposeFeatures(ctx);
+  ctx.pushCleanup(
+    vscode.languages.registerCodeActionsProvider(COMPOSE_SELECTOR, new ConvertCodeActionProvider(), {
+      providedCodeActionKinds: ConvertCodeActionProvider.kinds,
+    }),
+  );
+  startSignatures(ctx);
 }

@@ -2,6 +2,8 @@ import type { CliCommand } from '../CliContext';
 import { sigCommand } from './sig';
 import { previewCommand } from './preview';
 import { validateCommand } from './validate';
+import { doctorCommand } from './doctor';
+import { appCommand } from './app';
 import { addCommand } from './add';
 import { cloneCommand } from './clone';
 import { commitCommand } from './commit';
@@ -13,8 +15,7 @@ import { initCommand } from './init';
 import { jsonCommand } from './json';
 import { resetCommand } from './reset';
 import { statusCommand } from './status';
-import { doctorCommand } from './doctor';
-import { appCommand } from './app';
+import { convertCommand } from './convert';
 
 /**
  * The command table. Each area adds one line here and one file beside this one. pvr-compatible
@@ -22,14 +23,15 @@ import { appCommand } from './app';
  */
 export const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
+  sig: sigCommand,
+  doctor: doctorCommand,
+  app: appCommand,
+  convert: convertCommand,
   // pvr repository commands with pvr's aliases (export/import have none: pvr's are shadowed).
   ...{ init: initCommand, i: initCommand, add: addCommand, a: addCommand, json: jsonCommand, j: jsonCommand },
   ...{ diff: diffCommand, d: diffCommand, status: statusCommand, s: statusCommand, commit: commitCommand },
   ...{ ci: commitCommand, get: getCommand, g: getCommand, reset: resetCommand, r: resetCommand },
   ...{ checkout: resetCommand, co: resetCommand, clone: cloneCommand, c: cloneCommand },
   ...{ export: exportCommand, import: importCommand },
-  sig: sigCommand,
-  doctor: doctorCommand,
-  app: appCommand,
   preview: previewCommand,
 };

@@ -248,9 +248,12 @@ export const COMPOSE_FIELDS: readonly ComposeFieldInfo[] = [
     'service.environment',
     'Environment variables for the container.',
     'supported',
-    mapped('src.json `config.Env` → one `lxc.environment` line each'),
+    mapped(
+      'src.json `config.Env` (merged over the image Env) or, while the image is not imported, `args.PV_LXC_EXTRA_ENV` → one `lxc.environment` line each',
+      'balena.yml `applicationEnvironmentVariables` come first, then `env_file`, then `environment`.',
+    ),
     'none',
-    'The template writes one `lxc.environment` per Env entry.',
+    'The template writes one `lxc.environment` per Env entry. `config.Env` replaces the image Env as a whole, so it is only written when the image Env is known; until then the extra-env argument keeps the image Env (PATH!) and adds to it.',
     listOrDict,
   ),
   f(
@@ -302,11 +305,11 @@ export const COMPOSE_FIELDS: readonly ComposeFieldInfo[] = [
     'Restart policy; balena defaults to `always` and replaces unknown values with `always`.',
     'supported',
     mapped(
-      '`args.PV_AUTO_RECOVERY` `{"policy": …}` (run.json `auto_recovery`) + `args.PV_RESTART_POLICY: "container"`',
-      'Policy names match (`no`, `always`, `on-failure`, `unless-stopped`). Without it the container inherits its group’s recovery policy.',
+      'the `auto_recovery` of the container’s group in device.json (`restart_policy: "container"`)',
+      'Policy names match (`no`, `always`, `on-failure[:N]`, `unless-stopped`); balena’s default is `always`. With pvr 050, `args.PV_AUTO_RECOVERY` can set it per container.',
     ),
     'info',
-    '`restart_policy: container` restarts only the container on failure instead of rolling back the whole revision.',
+    'pvr 037 does not render `PV_AUTO_RECOVERY`, and a container without `auto_recovery` inherits its group’s, so services are grouped by restart policy. `restart_policy: container` restarts only the container instead of rolling back the revision.',
     { type: ['string', 'boolean'] },
   ),
   f(
@@ -314,8 +317,8 @@ export const COMPOSE_FIELDS: readonly ComposeFieldInfo[] = [
     'Start order between services (array form, `service_started` only).',
     'supported',
     approx(
-      '`args.PV_GROUP`',
-      'Pantavisor starts containers group by group (`data`, `root`, `platform`, `app`): put dependencies in an earlier group, or use `args.PV_STATUS_GOAL`.',
+      '`args.PV_GROUP` (one device.json group per dependency level, `status_goal: STARTED`)',
+      'Pantavisor starts containers group by group and waits for each group’s status goal: a dependency goes into an earlier group. Services in one group start together; `condition:` values other than started are not honoured.',
     ),
     'info',
     'Groups give ordering plus a readiness gate; there is no per-container dependency edge.',
@@ -338,8 +341,8 @@ export const COMPOSE_FIELDS: readonly ComposeFieldInfo[] = [
     'Host devices made available in the container.',
     'supported',
     approx(
-      '`args.PVR_LXC_CGROUP_DEVICES_WHITE` + ' + EXTRA_CONF,
-      'Allow the device in the cgroup list and bind it with `lxc.mount.entry = /dev/x dev/x none bind,optional,create=file 0 0`.',
+      EXTRA_CONF + ' (`lxc.mount.entry = /dev/x dev/x none bind,optional,create=file 0 0`)',
+      'The device node is bound in; the device cgroup already allows every device (restrict with `args.PVR_LXC_CGROUP_DEVICES_WHITE`). With `privileged` the whole host `/dev` is bound instead.',
     ),
     'info',
     'LXC needs both the cgroup permission and the device node.',
@@ -360,11 +363,11 @@ export const COMPOSE_FIELDS: readonly ComposeFieldInfo[] = [
     'Adds Linux capabilities.',
     'supported',
     mapped(
-      '`args.PV_LXC_CAP_KEEP`',
-      'Keep-lists are exclusive in LXC: list every capability the service needs.',
+      'nothing: the container already keeps every capability',
+      'Only with `cap_drop: [ALL]` does the list become `args.PV_LXC_CAP_KEEP` (keep-lists are exclusive in LXC).',
     ),
     'info',
-    'LXC keeps all capabilities unless told otherwise.',
+    'LXC keeps all capabilities unless told otherwise, so adding one needs no setting.',
     strList,
   ),
   f(
@@ -401,12 +404,12 @@ export const COMPOSE_FIELDS: readonly ComposeFieldInfo[] = [
     'service.ports',
     'Published ports (ignored under `network_mode: host`).',
     'supported',
-    dropped(
-      'Pantavisor does not publish ports.',
-      'With host networking (the default) the port is already reachable; with a pool, reach the container by its IP or expose it through pv-xconnect.',
+    approx(
+      'host networking: the service listens on the device directly',
+      'Pantavisor does not publish ports: the container port is the device port, so `80:5000` is reachable on 5000, not 80. Port clashes between services are reported.',
     ),
     'warning',
-    'There is no NAT layer in front of containers.',
+    'There is no NAT layer in front of containers; with a pool, reach the container by its IP or expose it through pv-xconnect.',
     { type: 'array', items: { type: ['string', 'number', 'object'] } },
   ),
   f(
@@ -492,9 +495,9 @@ export const COMPOSE_FIELDS: readonly ComposeFieldInfo[] = [
     'service.labels',
     'Container labels; `io.balena.*` labels turn on balena features.',
     'supported',
-    dropped(
+    mapped(
+      'each label on its own: `io.balena.*` feature labels have their own rows; other labels are dropped',
       'The template does not use image or container labels.',
-      'Each `io.balena.*` feature label has its own mapping (see hover on the label).',
     ),
     'none',
     'Feature labels are mapped one by one.',

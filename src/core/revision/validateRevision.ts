@@ -35,6 +35,10 @@ export const RULES: Record<string, { severity: Severity; summary: string }> = {
   PV111: { severity: 'error', summary: 'run.json "root-volume" names a file that is not in the revision.' },
   PV112: { severity: 'error', summary: 'run.json "volumes" names a file that is not in the revision.' },
   PV113: { severity: 'error', summary: 'A dm: volume has no dm-verity manifest in _dm/.' },
+  PV114: {
+    severity: 'info',
+    summary: 'The container image is not imported yet (src.json names it, root.squashfs is missing).',
+  },
   PV120: { severity: 'error', summary: 'Required driver alias not defined in bsp/drivers.json.' },
   PV121: { severity: 'info', summary: 'Optional driver alias not defined in bsp/drivers.json.' },
   PV130: { severity: 'error', summary: 'Required xconnect service not exported by any container.' },
@@ -434,6 +438,23 @@ function rules(model: RevisionModel, r: Reporter): void {
     const fileRef = (prop: string, ref: unknown, code: string, path: (string | number)[]): void => {
       if (typeof ref !== 'string' || ref === '') return;
       const { handler, file } = volumeFile(ref);
+      // A pvr app whose image was never imported (a fresh conversion, a hand-written src.json) has
+      // its recipe but no root filesystem yet: that is a step left to do, not a broken revision.
+      if (
+        code === 'PV111' &&
+        !has(`${folder}/${file}`) &&
+        /^root(\.ovl)?\.squashfs$/.test(file) &&
+        has(`${folder}/src.json`) &&
+        !has(`${folder}/${file}.docker-digest`)
+      ) {
+        r.add(
+          e.file,
+          at(e, ...path),
+          'PV114',
+          `The image of "${folder}" is not imported yet (no ${folder}/${file}): run \`pvkit app update ${folder}\` (or \`pvr app install ${folder}\`), then \`pvr add . && pvr commit\`.`,
+        );
+        return;
+      }
       if (!has(`${folder}/${file}`)) {
         r.add(
           e.file,

@@ -8,6 +8,7 @@ import { revealRef } from '../views/RevisionTreeProvider';
 import { doctor } from './doctor';
 import type { SourceRef } from '../../core/revision/summarizeRevision';
 import { appInstallCommand } from './appInstall';
+import { convertCommand } from '../convert/convertCommand';
 import { restartQemuPreview, startQemuPreview, stopQemuPreview } from './qemu';
 import { appAddCommand, appUpdateCommand } from '../image/appImageCommands';
 
@@ -40,6 +41,7 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.doctor': doctor,
   'pantavisor.revision.reveal': () => (ref: unknown) => revealRef(ref as SourceRef),
   'pantavisor.app.install': appInstallCommand,
+  'pantavisor.convert': convertCommand,
   'pantavisor.qemu.start': startQemuPreview,
   'pantavisor.qemu.stop': stopQemuPreview,
   'pantavisor.qemu.restart': restartQemuPreview,
