@@ -5,6 +5,9 @@ export interface CliContext {
   env: NodeJS.ProcessEnv;
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  /** Raw bytes to stdout/stderr (binary `export -`, pvr's byte-cut names); fall back to the text writers. */
+  stdoutBytes?: (bytes: Uint8Array) => Promise<void>;
+  stderrBytes?: (bytes: Uint8Array) => void;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;
 }

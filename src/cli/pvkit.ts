@@ -22,6 +22,8 @@ function help(): string {
 export interface CliIo {
   stdout: (text: string) => void;
   stderr: (text: string) => void;
+  stdoutBytes?: (bytes: Uint8Array) => Promise<void>;
+  stderrBytes?: (bytes: Uint8Array) => void;
   cwd?: string;
   env?: NodeJS.ProcessEnv;
   signal?: AbortSignal;
@@ -32,6 +34,14 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
   const controller = new AbortController();
   const out = io?.stdout ?? ((t: string): void => void process.stdout.write(t));
   const err = io?.stderr ?? ((t: string): void => void process.stderr.write(t));
+  // pvr's global option `--config-dir DIR`/`-c DIR` comes before the command (pvr-repo.md §1.1).
+  let env = io?.env ?? process.env;
+  while (argv[0] === '-c' || argv[0] === '--config-dir' || /^--?config-dir=/.test(argv[0] ?? '')) {
+    const eq = (argv[0] ?? '').indexOf('=');
+    const dir = eq >= 0 ? (argv[0] ?? '').slice(eq + 1) : argv[1];
+    env = { ...env, PVR_CONFIG_DIR: dir ?? '' };
+    argv = argv.slice(eq >= 0 ? 1 : 2);
+  }
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {
     out(help());
@@ -53,9 +63,11 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
   const ctx: CliContext = {
     argv: rest,
     cwd: io?.cwd ?? process.cwd(),
-    env: io?.env ?? process.env,
+    env,
     stdout: out,
     stderr: err,
+    ...(io?.stdoutBytes ? { stdoutBytes: io.stdoutBytes } : {}),
+    ...(io?.stderrBytes ? { stderrBytes: io.stderrBytes } : {}),
     signal: io?.signal ?? controller.signal,
   };
   try {

@@ -1,0 +1,575 @@
+/**
+ * JSON exactly as pvr reads and writes it (pvr-repo.md §1.3, §4).
+ *
+ * pvr parses with Go's `encoding/json` stream decoder and writes three encodings: canonical JSON
+ * ("C", `.pvr/json`), Go's standard encoder ("G", `.pvr/config`, `pvr diff`) and indented forms of
+ * both. Numbers are kept as their decimal text ({@link JsonNumber}) so that nothing is lost until a
+ * caller decides to convert them to doubles, as pvr does in its diff code.
+ *
+ * Exported API: {@link parseGoJson}, {@link canonicalJson}, {@link goJson}, {@link indentJson},
+ * {@link canonicalNumberText}, {@link goFloatText}, {@link compareKeys}, {@link JsonNumber},
+ * {@link GoJsonError}.
+ */
+
+/** A JSON number that keeps the exact text it was written with (`1.50`, `1e400`, `-0`). */
+export class JsonNumber {
+  /** @param text a valid JSON number literal, or a Go double text (`1e+21`). */
+  constructor(readonly text: string) {}
+  /** The IEEE double value (may be ±Infinity for out-of-range literals). */
+  toDouble(): number {
+    return Number(this.text);
+  }
+}
+
+/** An object with no prototype, so that keys such as `__proto__` are ordinary members. */
+export interface JsonObject {
+  [key: string]: JsonValue;
+}
+/** A decoded JSON value; numbers are {@link JsonNumber} (text kept) or plain doubles. */
+export type JsonValue = null | boolean | string | number | JsonNumber | JsonValue[] | JsonObject;
+
+/** Creates an empty prototype-less object for use as a {@link JsonObject}. */
+export function newObject(): JsonObject {
+  return Object.create(null) as JsonObject;
+}
+
+/** True for plain JSON objects (not arrays, not numbers, not null). */
+export function isObject(v: JsonValue | undefined): v is JsonObject {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof JsonNumber);
+}
+
+/** A decoder error whose message is the exact text Go's `encoding/json` produces. */
+export class GoJsonError extends Error {}
+
+/**
+ * Compares two keys by their UTF-8 bytes (= code point order), the order both Go and the
+ * canonical encoder sort members in. JavaScript's `<` compares UTF-16 units and would put
+ * U+10000..U+10FFFF before U+E000..U+FFFF.
+ */
+export function compareKeys(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs !== ys) return xs ? 1 : -1; // a surrogate encodes a code point above every BMP unit
+    return x - y;
+  }
+  return a.length - b.length;
+}
+
+function sortedKeys(o: JsonObject): string[] {
+  return Object.keys(o).sort(compareKeys);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Decoder
+
+/** Go's `quoteChar`: how the scanner shows the offending byte in an error message. */
+function quoteByte(c: number): string {
+  if (c === 0x27) return "'\\''";
+  if (c === 0x22) return "'\"'";
+  const named: Record<number, string> = {
+    7: '\\a',
+    8: '\\b',
+    9: '\\t',
+    10: '\\n',
+    11: '\\v',
+    12: '\\f',
+    13: '\\r',
+  };
+  const n = named[c];
+  if (n) return `'${n}'`;
+  if (c === 0x5c) return "'\\\\'";
+  if (c < 0x20 || c === 0x7f) return `'\\x${c.toString(16).padStart(2, '0')}'`;
+  // strconv.Quote on the rune U+00XX: C1 controls, NBSP and the soft hyphen are not printable.
+  if ((c >= 0x80 && c <= 0xa0) || c === 0xad) return `'\\u${c.toString(16).padStart(4, '0')}'`;
+  return `'${String.fromCharCode(c)}'`;
+}
+
+const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
+
+/**
+ * Decodes UTF-8 the way Go's `utf8.DecodeRune` loop does: every byte that does not start a valid,
+ * shortest-form, non-surrogate sequence becomes one U+FFFD (TextDecoder would merge a truncated
+ * sequence into a single U+FFFD).
+ */
+// Only ever given bytes below 0x80, where every single-byte decoder agrees.
+const ASCII = new TextDecoder('latin1');
+
+function decodeUtf8Go(b: Uint8Array, start: number, end: number): string {
+  let out = '';
+  let i = start;
+  let asciiStart = i;
+  while (i < end) {
+    const c = b[i] ?? 0;
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
+    if (i > asciiStart) out += ASCII.decode(b.subarray(asciiStart, i));
+    const c1 = b[i + 1] ?? 0;
+    const c2 = b[i + 2] ?? 0;
+    const c3 = b[i + 3] ?? 0;
+    const cont = (x: number): boolean => (x & 0xc0) === 0x80;
+    let cp = -1;
+    let size = 1;
+    if (c >= 0xc2 && c <= 0xdf && i + 1 < end && cont(c1)) {
+      cp = ((c & 0x1f) << 6) | (c1 & 0x3f);
+      size = 2;
+    } else if (c >= 0xe0 && c <= 0xef && i + 2 < end && cont(c1) && cont(c2)) {
+      const v = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
+      if (v >= 0x800 && (v < 0xd800 || v > 0xdfff)) {
+        cp = v;
+        size = 3;
+      }
+    } else if (c >= 0xf0 && c <= 0xf4 && i + 3 < end && cont(c1) && cont(c2) && cont(c3)) {
+      const v = ((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
+      if (v >= 0x10000 && v <= 0x10ffff) {
+        cp = v;
+        size = 4;
+      }
+    }
+    out += cp < 0 ? '\ufffd' : String.fromCodePoint(cp);
+    i += size;
+    asciiStart = i;
+  }
+  if (end > asciiStart) out += ASCII.decode(b.subarray(asciiStart, end));
+  return out;
+}
+
+class Parser {
+  pos = 0;
+  constructor(private readonly b: Uint8Array) {}
+
+  fail(context: string): never {
+    if (this.pos >= this.b.length) throw new GoJsonError('unexpected EOF');
+    throw new GoJsonError(`invalid character ${quoteByte(this.b[this.pos] ?? 0)} ${context}`);
+  }
+  skipWs(): void {
+    while (this.pos < this.b.length && WS.has(this.b[this.pos] ?? 0)) this.pos++;
+  }
+  peek(): number {
+    return this.pos < this.b.length ? (this.b[this.pos] ?? -1) : -1;
+  }
+
+  value(): JsonValue {
+    this.skipWs();
+    const c = this.peek();
+    if (c === 0x7b) return this.object();
+    if (c === 0x5b) return this.array();
+    if (c === 0x22) return this.string();
+    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
+    if (c === 0x74) return this.literal('true', true);
+    if (c === 0x66) return this.literal('false', false);
+    if (c === 0x6e) return this.literal('null', null);
+    return this.fail('looking for beginning of value');
+  }
+
+  literal<T extends JsonValue>(word: string, v: T): T {
+    for (let i = 0; i < word.length; i++) {
+      if (this.peek() !== word.charCodeAt(i)) this.fail(`in literal ${word} (expecting '${word[i] ?? ''}')`);
+      this.pos++;
+    }
+    return v;
+  }
+
+  object(): JsonObject {
+    const o = newObject();
+    this.pos++;
+    this.skipWs();
+    if (this.peek() === 0x7d) {
+      this.pos++;
+      return o;
+    }
+    for (;;) {
+      if (this.peek() !== 0x22) this.fail('looking for beginning of object key string');
+      const k = this.string();
+      this.skipWs();
+      if (this.peek() !== 0x3a) this.fail('after object key');
+      this.pos++;
+      o[k] = this.value();
+      this.skipWs();
+      const c = this.peek();
+      if (c === 0x2c) {
+        this.pos++;
+        this.skipWs();
+        continue;
+      }
+      if (c === 0x7d) {
+        this.pos++;
+        return o;
+      }
+      this.fail('after object key:value pair');
+    }
+  }
+
+  array(): JsonValue[] {
+    const a: JsonValue[] = [];
+    this.pos++;
+    this.skipWs();
+    if (this.peek() === 0x5d) {
+      this.pos++;
+      return a;
+    }
+    for (;;) {
+      a.push(this.value());
+      this.skipWs();
+      const c = this.peek();
+      if (c === 0x2c) {
+        this.pos++;
+        continue;
+      }
+      if (c === 0x5d) {
+        this.pos++;
+        return a;
+      }
+      this.fail('after array element');
+    }
+  }
+
+  hex4(): number {
+    let v = 0;
+    for (let i = 0; i < 4; i++) {
+      const c = this.peek();
+      const d =
+        c >= 0x30 && c <= 0x39
+          ? c - 0x30
+          : c >= 0x61 && c <= 0x66
+            ? c - 87
+            : c >= 0x41 && c <= 0x46
+              ? c - 55
+              : -1;
+      if (d < 0) this.fail('in \\u hexadecimal character escape');
+      v = v * 16 + d;
+      this.pos++;
+    }
+    return v;
+  }
+
+  string(): string {
+    this.pos++;
+    let out = '';
+    let runStart = this.pos;
+    const flush = (end: number): void => {
+      if (end > runStart) out += decodeUtf8Go(this.b, runStart, end);
+    };
+    for (;;) {
+      const c = this.peek();
+      if (c < 0) this.fail('');
+      if (c === 0x22) {
+        flush(this.pos);
+        this.pos++;
+        return out;
+      }
+      if (c < 0x20) this.fail('in string literal');
+      if (c !== 0x5c) {
+        this.pos++;
+        continue;
+      }
+      flush(this.pos);
+      this.pos++;
+      const e = this.peek();
+      const simple: Record<number, string> = {
+        0x22: '"',
+        0x5c: '\\',
+        0x2f: '/',
+        0x62: '\b',
+        0x66: '\f',
+        0x6e: '\n',
+        0x72: '\r',
+        0x74: '\t',
+      };
+      const s = simple[e];
+      if (s !== undefined) {
+        out += s;
+        this.pos++;
+      } else if (e === 0x75) {
+        this.pos++;
+        const u = this.hex4();
+        if (u >= 0xd800 && u < 0xdc00) {
+          // A high surrogate combines only with a directly following low-surrogate escape.
+          const save = this.pos;
+          if (this.peek() === 0x5c && this.b[this.pos + 1] === 0x75) {
+            this.pos += 2;
+            const lo = this.hex4();
+            if (lo >= 0xdc00 && lo < 0xe000) out += String.fromCharCode(u, lo);
+            else {
+              out += '\ufffd';
+              this.pos = save;
+            }
+          } else out += '\ufffd';
+        } else if (u >= 0xdc00 && u < 0xe000) out += '\ufffd';
+        else out += String.fromCharCode(u);
+      } else this.fail('in string escape code');
+      runStart = this.pos;
+    }
+  }
+
+  number(): JsonNumber {
+    const start = this.pos;
+    const digit = (): boolean => {
+      const c = this.peek();
+      return c >= 0x30 && c <= 0x39;
+    };
+    if (this.peek() === 0x2d) {
+      this.pos++;
+      if (!digit()) this.fail('in numeric literal');
+    }
+    if (this.peek() === 0x30) this.pos++;
+    else while (digit()) this.pos++;
+    if (this.peek() === 0x2e) {
+      this.pos++;
+      if (!digit()) this.fail('after decimal point in numeric literal');
+      while (digit()) this.pos++;
+    }
+    if (this.peek() === 0x65 || this.peek() === 0x45) {
+      this.pos++;
+      if (this.peek() === 0x2b || this.peek() === 0x2d) this.pos++;
+      if (!digit()) this.fail('in exponent of numeric literal');
+      while (digit()) this.pos++;
+    }
+    return new JsonNumber(ASCII.decode(this.b.subarray(start, this.pos)));
+  }
+}
+
+/**
+ * Decodes the first JSON value of `input` the way Go's `json.Decoder.Decode` does: trailing bytes
+ * are ignored, duplicate keys keep the last value, invalid UTF-8 and lone surrogate escapes become
+ * U+FFFD, numbers keep their text. Throws {@link GoJsonError} with Go's exact message (`EOF`,
+ * `unexpected EOF`, `invalid character 'x' looking for beginning of value`, ...).
+ */
+export function parseGoJson(input: Uint8Array | string): JsonValue {
+  const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
+  const p = new Parser(bytes);
+  p.skipWs();
+  if (p.pos >= bytes.length) throw new GoJsonError('EOF');
+  return p.value();
+}
+
+/** Go's name for the JSON type of a value, as used in `cannot unmarshal <type> into ...`. */
+export function goTypeName(v: JsonValue): string {
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return 'bool';
+  if (typeof v === 'string') return 'string';
+  if (typeof v === 'number' || v instanceof JsonNumber) return 'number';
+  return Array.isArray(v) ? 'array' : 'object';
+}
+
+// ---------------------------------------------------------------------------------------------
+// Numbers
+
+/**
+ * The canonical text of a number literal (pvr-repo.md §4.1): integers in full positional form
+ * (never an exponent), everything else as `d.dddE<exp>`; `-0` becomes `0`. Works on the exact
+ * decimal text, so `1e400` and 30-digit literals are preserved.
+ */
+export function canonicalNumberText(literal: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(literal);
+  if (!m) throw new Error(`not a JSON number: ${literal}`);
+  const sign = m[1] ?? '';
+  const intPart = m[2] ?? '';
+  const frac = m[3] ?? '';
+  let exp = BigInt(m[4] ?? '0') - BigInt(frac.length);
+  let digits = (intPart + frac).replace(/^0+/, '');
+  if (digits === '') return '0';
+  const trimmed = digits.replace(/0+$/, '');
+  exp += BigInt(digits.length - trimmed.length);
+  digits = trimmed;
+  if (exp >= 0n) return sign + digits + '0'.repeat(Number(exp));
+  const sciExp = exp + BigInt(digits.length - 1);
+  return `${sign}${digits[0] ?? ''}.${digits.length > 1 ? digits.slice(1) : '0'}E${sciExp.toString()}`;
+}
+
+/**
+ * Go's `encoding/json` text for a float64: shortest round-trip digits, positional for
+ * 1e-6 <= |x| < 1e21, otherwise `1e+21` / `1e-7` style. JavaScript's `Number#toString` uses the
+ * same thresholds and exponent spelling; only negative zero differs (Go prints `-0`).
+ */
+export function goFloatText(x: number): string {
+  if (!Number.isFinite(x)) throw new GoJsonError(`json: unsupported value: ${String(x)}`);
+  if (Object.is(x, -0)) return '-0';
+  return String(x);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Encoders
+
+function canonicalString(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) out += '\\"';
+    else if (c === 0x5c) out += '\\\\';
+    else if (c < 0x20) {
+      const named: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
+      out += named[c] ?? `\\u00${c.toString(16).toUpperCase().padStart(2, '0')}`;
+    } else if (c >= 0xd800 && c <= 0xdfff) {
+      // A lone surrogate cannot come from the decoder; write it as U+FFFD like Go would.
+      const next = s.charCodeAt(i + 1);
+      if (c < 0xdc00 && next >= 0xdc00 && next <= 0xdfff) {
+        out += s[i] + (s[i + 1] ?? '');
+        i++;
+      } else out += '\ufffd';
+    } else out += s[i];
+  }
+  return out + '"';
+}
+
+/** Go's `encoding/json` string escaping (HTML-safe: `<>&`, U+2028/9 escaped, lower-case hex). */
+function goString(s: string): string {
+  let out = '"';
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c === 0x22) out += '\\"';
+    else if (c === 0x5c) out += '\\\\';
+    else if (c === 0x0a) out += '\\n';
+    else if (c === 0x0d) out += '\\r';
+    else if (c === 0x09) out += '\\t';
+    else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029)
+      out += `\\u${c.toString(16).padStart(4, '0')}`;
+    else if (c >= 0xd800 && c <= 0xdfff) {
+      const next = s.charCodeAt(i + 1);
+      if (c < 0xdc00 && next >= 0xdc00 && next <= 0xdfff) {
+        out += s[i] + (s[i + 1] ?? '');
+        i++;
+      } else out += '\ufffd';
+    } else out += s[i];
+  }
+  return out + '"';
+}
+
+/**
+ * Canonical JSON ("C", pvr-repo.md §4.1): no whitespace, members sorted by UTF-8 bytes, minimal
+ * string escaping with upper-case `\u00XX`, numbers in canonical text. Plain JS numbers (doubles)
+ * are written as the canonical form of their Go text, as pvr does after a float64 round trip.
+ */
+export function canonicalJson(value: JsonValue): string {
+  const parts: string[] = [];
+  const walk = (v: JsonValue): void => {
+    if (v === null) parts.push('null');
+    else if (typeof v === 'boolean') parts.push(v ? 'true' : 'false');
+    else if (typeof v === 'string') parts.push(canonicalString(v));
+    else if (typeof v === 'number') parts.push(canonicalNumberText(goFloatText(v)));
+    else if (v instanceof JsonNumber) parts.push(canonicalNumberText(v.text));
+    else if (Array.isArray(v)) {
+      parts.push('[');
+      v.forEach((e, i) => {
+        if (i) parts.push(',');
+        walk(e);
+      });
+      parts.push(']');
+    } else {
+      parts.push('{');
+      sortedKeys(v).forEach((k, i) => {
+        if (i) parts.push(',');
+        parts.push(canonicalString(k), ':');
+        walk(v[k] ?? null);
+      });
+      parts.push('}');
+    }
+  };
+  walk(value);
+  return parts.join('');
+}
+
+/**
+ * Go's `encoding/json` ("G", pvr-repo.md §4.2): sorted members, Go string escaping. Doubles are
+ * written in Go's float format; {@link JsonNumber}s keep their text (as pvr's checkout does).
+ */
+export function goJson(value: JsonValue): string {
+  const parts: string[] = [];
+  const walk = (v: JsonValue): void => {
+    if (v === null) parts.push('null');
+    else if (typeof v === 'boolean') parts.push(v ? 'true' : 'false');
+    else if (typeof v === 'string') parts.push(goString(v));
+    else if (typeof v === 'number') parts.push(goFloatText(v));
+    else if (v instanceof JsonNumber) parts.push(v.text);
+    else if (Array.isArray(v)) {
+      parts.push('[');
+      v.forEach((e, i) => {
+        if (i) parts.push(',');
+        walk(e);
+      });
+      parts.push(']');
+    } else {
+      parts.push('{');
+      sortedKeys(v).forEach((k, i) => {
+        if (i) parts.push(',');
+        parts.push(goString(k), ':');
+        walk(v[k] ?? null);
+      });
+      parts.push('}');
+    }
+  };
+  walk(value);
+  return parts.join('');
+}
+
+/** Go's string escaping on its own (used for `.pvr/config`). */
+export function goJsonString(s: string): string {
+  return goString(s);
+}
+
+/**
+ * Re-indents compact JSON text the way Go's `json.Indent` does (pvr-repo.md §4.4): one member or
+ * element per line, `": "` after keys, empty `{}`/`[]` kept, no other byte changed. No trailing
+ * newline is added.
+ */
+export function indentJson(compact: string, indent: string): string {
+  let out = '';
+  let depth = 0;
+  let inString = false;
+  let needIndent = false; // an opening bracket was just written
+  const nl = (): string => '\n' + indent.repeat(depth);
+  for (let i = 0; i < compact.length; i++) {
+    const ch = compact[i] ?? '';
+    if (inString) {
+      out += ch;
+      if (ch === '\\') out += compact[++i] ?? '';
+      else if (ch === '"') inString = false;
+      continue;
+    }
+    if (needIndent && ch !== ']' && ch !== '}') {
+      needIndent = false;
+      depth++;
+      out += nl();
+    }
+    switch (ch) {
+      case '"':
+        inString = true;
+        out += ch;
+        break;
+      case '{':
+      case '[':
+        out += ch;
+        needIndent = true;
+        break;
+      case ',':
+        out += ch + nl();
+        break;
+      case ':':
+        out += ': ';
+        break;
+      case '}':
+      case ']':
+        if (needIndent) needIndent = false;
+        else {
+          depth--;
+          out += nl();
+        }
+        out += ch;
+        break;
+      default:
+        out += ch;
+    }
+  }
+  return out;
+}
+
+/** True when `v` is a string of exactly 64 hex digits (either case): pvr's "this is an object". */
+export function isShaLike(v: JsonValue | undefined): v is string {
+  return typeof v === 'string' && /^[0-9a-fA-F]{64}$/.test(v);
+}

@@ -1,0 +1,81 @@
+import { createHash } from 'node:crypto';
+import { promises as fsp, type BigIntStats } from 'node:fs';
+import { join } from 'node:path';
+import { hashFile } from './objectStore';
+
+interface Entry {
+  /** dev:ino:size:mtimeNs:ctimeNs of the file when it was hashed. */
+  id: string;
+  sha: string;
+}
+
+/**
+ * Remembers the sha256 of files by their identity (device, inode, size, mtime and ctime in ns), so
+ * that `status`, `diff` and `commit` do not re-read gigabytes that `add` has just hashed. It lives
+ * in the pvr config directory, never in `.pvr/` (which must stay byte-compatible with pvr).
+ * Entries are only trusted for files whose mtime was more than two seconds older than the moment
+ * they were hashed ("racy" files, as git calls them, are always re-read), because a write in the
+ * same clock tick would not change the mtime.
+ */
+export class HashCache {
+  private entries = new Map<string, Entry>();
+  private dirty = false;
+
+  private constructor(private readonly file: string | undefined) {}
+
+  /** Opens the cache of repository `root` under `configDir` (a missing or broken cache is empty). */
+  static async open(configDir: string | undefined, root: string): Promise<HashCache> {
+    if (!configDir) return new HashCache(undefined);
+    const name = createHash('sha256').update(root).digest('hex').slice(0, 24);
+    const cache = new HashCache(join(configDir, 'pvkit-hash-cache', `${name}.json`));
+    try {
+      const data = JSON.parse(await fsp.readFile(cache.file ?? '', 'utf8')) as Record<string, Entry>;
+      for (const [k, v] of Object.entries(data)) {
+        if (typeof v.id === 'string' && typeof v.sha === 'string') cache.entries.set(k, v);
+      }
+    } catch {
+      // No cache yet, or unreadable: everything is hashed.
+    }
+    return cache;
+  }
+
+  /** An in-memory cache that is never saved. */
+  static memory(): HashCache {
+    return new HashCache(undefined);
+  }
+
+  private static id(st: BigIntStats): string {
+    return `${st.dev}:${st.ino}:${st.size}:${st.mtimeNs}:${st.ctimeNs}`;
+  }
+
+  /** The sha256 of `abs` (following symlinks), from the cache when the file is unchanged. */
+  async hash(abs: string): Promise<string> {
+    const st = await fsp.stat(abs, { bigint: true });
+    const id = HashCache.id(st);
+    const hit = this.entries.get(abs);
+    if (hit && hit.id === id) return hit.sha;
+    const started = BigInt(Date.now()) * 1_000_000n;
+    const sha = await hashFile(abs);
+    const after = await fsp.stat(abs, { bigint: true });
+    // Only remember files that did not change while hashing and are not racily recent.
+    if (HashCache.id(after) === id && st.mtimeNs < started - 2_000_000_000n) {
+      this.entries.set(abs, { id, sha });
+      this.dirty = true;
+    }
+    return sha;
+  }
+
+  /** Writes the cache back (atomically) if it changed. Failures are ignored: it is only a cache. */
+  async save(): Promise<void> {
+    if (!this.file || !this.dirty) return;
+    try {
+      await fsp.mkdir(join(this.file, '..'), { recursive: true, mode: 0o700 });
+      const tmp = `${this.file}.${process.pid}.tmp`;
+      await fsp.writeFile(tmp, JSON.stringify(Object.fromEntries(this.entries)));
+      await fsp.rename(tmp, this.file);
+      this.dirty = false;
+    } catch {
+      // A read-only config directory only costs speed.
+    }
+  }
+}

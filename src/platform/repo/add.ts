@@ -1,0 +1,67 @@
+import { promises as fsp } from 'node:fs';
+import { isAbsolute } from 'node:path';
+import { compileGoGlob, GlobSyntaxError } from '../../core/revision/goGlob';
+import { writeStaged, type Repo } from './Repository';
+import { PvrError, errnoCode } from './PvrError';
+import { walkTree, type WalkEntry } from './workingState';
+import { FILE_CONCURRENCY, mapLimit } from './mapLimit';
+
+/**
+ * `pvr add` (pvr-repo.md §6): stages every walked file whose absolute path matches one of the Go
+ * globs (all files for no pattern or `.`), recording its sha256, then writes `.pvr/new`.
+ * `warn` receives messages about files that vanished while adding.
+ */
+export async function addFiles(
+  repo: Repo,
+  patterns: string[],
+  raw: boolean,
+  warn: (text: string) => void,
+): Promise<void> {
+  const all = patterns.length === 0 || (patterns.length === 1 && patterns[0] === '.');
+  let matchers: RegExp[] = [];
+  try {
+    matchers = all ? [] : patterns.map((p) => compileGoGlob(isAbsolute(p) ? p : `${repo.root}/${p}`));
+  } catch (e) {
+    if (e instanceof GlobSyntaxError) {
+      warn(`WARNING: cannot read file (syntax error in pattern):${repo.root}/\n`);
+      throw new PvrError(e.message, 3);
+    }
+    throw e;
+  }
+  const matched: WalkEntry[] = [];
+  for await (const e of walkTree(repo.root, false, (rel) => rel.startsWith('.pv'))) {
+    if (all || matchers.some((m) => m.test(e.abs))) matched.push(e);
+  }
+  const shas = await mapLimit(matched, FILE_CONCURRENCY, (e) => stageOne(repo, e, warn));
+  matched.forEach((e, i) => {
+    const r = shas[i];
+    if (!r?.ok) throw r?.error;
+    if (r.value !== undefined) repo.staged.set(e.rel, { ForceObject: raw, Sha: r.value });
+  });
+  await writeStaged(repo);
+  await repo.hashes.save();
+}
+
+/** Hashes one matched entry; undefined when it is not a readable file (silently skipped). */
+async function stageOne(repo: Repo, e: WalkEntry, warn: (text: string) => void): Promise<string | undefined> {
+  {
+    let isFile: boolean;
+    try {
+      isFile = (await fsp.stat(e.abs)).isFile();
+    } catch {
+      isFile = false; // dangling symlink, or gone
+    }
+    if (!isFile) return undefined;
+    let sha: string;
+    try {
+      sha = await repo.hashes.hash(e.abs);
+    } catch (err) {
+      if (errnoCode(err) === 'ENOENT') {
+        warn(`WARNING: ${e.abs} disappeared while it was being added; it is not staged\n`);
+        return undefined;
+      }
+      throw new PvrError(`cannot read ${e.abs}: ${(err as Error).message}`, 3);
+    }
+    return sha;
+  }
+}
