@@ -4,7 +4,13 @@ import * as vscode from 'vscode';
  * Typed settings, read in one place (house style 13). Parsing never throws: a bad value falls back
  * to the default. A unit test checks these keys against package.json `contributes.configuration`.
  */
-export const CONFIG_KEYS = ['validation.enable', 'validation.debounceMs', 'template.compat'] as const;
+export const CONFIG_KEYS = [
+  'validation.enable',
+  'validation.debounceMs',
+  'template.compat',
+  'qemu.path',
+  'qemu.profiles',
+] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
 export class Config {
@@ -39,6 +45,16 @@ export class Config {
       'fixed' as const,
       (v): v is 'fixed' | 'pvr037' => v === 'fixed' || v === 'pvr037',
     );
+  }
+
+  /** The QEMU binary, or a directory of `qemu-system-*` binaries; empty means PATH. Machine scope. */
+  get qemuPath(): string {
+    return this.get('qemu.path', '', (v): v is string => typeof v === 'string').trim();
+  }
+
+  /** Raw preview profiles; each is checked by `parseProfile` when used. */
+  get qemuProfiles(): unknown[] {
+    return this.get('qemu.profiles', [] as unknown[], (v): v is unknown[] => Array.isArray(v));
   }
 
   describe(): string {

@@ -1,4 +1,5 @@
 import type { CliCommand } from '../CliContext';
+import { previewCommand } from './preview';
 import { validateCommand } from './validate';
 import { doctorCommand } from './doctor';
 import { appCommand } from './app';
@@ -28,4 +29,5 @@ export const COMMANDS: Record<string, CliCommand> = {
   ...{ ci: commitCommand, get: getCommand, g: getCommand, reset: resetCommand, r: resetCommand },
   ...{ checkout: resetCommand, co: resetCommand, clone: cloneCommand, c: cloneCommand },
   ...{ export: exportCommand, import: importCommand },
+  preview: previewCommand,
 };

@@ -5,6 +5,7 @@ import { revealRef } from '../views/RevisionTreeProvider';
 import { doctor } from './doctor';
 import type { SourceRef } from '../../core/revision/summarizeRevision';
 import { appInstallCommand } from './appInstall';
+import { restartQemuPreview, startQemuPreview, stopQemuPreview } from './qemu';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -17,6 +18,9 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.doctor': doctor,
   'pantavisor.revision.reveal': () => (ref: unknown) => revealRef(ref as SourceRef),
   'pantavisor.app.install': appInstallCommand,
+  'pantavisor.qemu.start': startQemuPreview,
+  'pantavisor.qemu.stop': stopQemuPreview,
+  'pantavisor.qemu.restart': restartQemuPreview,
 };
 
 export function registerCommands(ctx: Ctx): void {

@@ -1,0 +1,139 @@
+import * as vscode from 'vscode';
+import type { QemuProfile } from '../../core/qemu/QemuProfile';
+import { PreviewError } from '../../platform/qemu/PreviewError';
+import type { Ctx } from '../ctx';
+import { log } from '../log';
+import { getPreviewManager, type PreviewInfo } from '../qemu/PreviewManager';
+import { readProfiles } from '../qemu/readProfiles';
+
+const SETTING = 'pantavisor.qemu.profiles';
+
+/** Running QEMU from workspace settings needs trust: a profile's extra arguments reach QEMU as is. */
+function requireTrust(): boolean {
+  if (vscode.workspace.isTrusted) return true;
+  void vscode.window.showErrorMessage(
+    'QEMU previews run programs configured by the workspace; trust this workspace to use them (Workspaces: Manage Workspace Trust).',
+  );
+  return false;
+}
+
+/** Reads the profiles, reporting problems in the log and, for errors, to the user. */
+function profiles(ctx: Ctx): QemuProfile[] {
+  const r = readProfiles(ctx.config.qemuProfiles, vscode.workspace.workspaceFolders?.[0]?.uri.fsPath);
+  for (const p of r.problems) log.warn(p.message);
+  const errors = r.problems.filter((p) => p.severity === 'error');
+  if (errors.length) {
+    void vscode.window
+      .showWarningMessage(
+        `${errors[0]?.message ?? ''}${errors.length > 1 ? ` (+${errors.length - 1} more in the log)` : ''}`,
+        'Open Settings',
+      )
+      .then((pick) => pick && void vscode.commands.executeCommand('workbench.action.openSettings', SETTING));
+  }
+  return r.profiles;
+}
+
+/** The profile named by the command argument, the only profile, or the user's pick. */
+async function chooseProfile(ctx: Ctx, arg: unknown): Promise<QemuProfile | undefined> {
+  const all = profiles(ctx);
+  if (typeof arg === 'string') {
+    const p = all.find((x) => x.name === arg);
+    if (!p) throw new Error(`There is no QEMU preview profile "${arg}" in "${SETTING}".`);
+    return p;
+  }
+  if (all.length === 0) {
+    const pick = await vscode.window.showErrorMessage(
+      `No QEMU preview profiles: add one to "${SETTING}" (a disk image, or a kernel and initrd).`,
+      'Open Settings',
+    );
+    if (pick) await vscode.commands.executeCommand('workbench.action.openSettings', SETTING);
+    return undefined;
+  }
+  if (all.length === 1) return all[0];
+  const picked = await vscode.window.showQuickPick(
+    all.map((p) => ({ label: p.name, description: `${p.arch} ${p.image ?? p.kernel ?? ''}`, profile: p })),
+    { placeHolder: 'QEMU preview profile' },
+  );
+  return picked?.profile;
+}
+
+/** The running preview named by the argument, the only one, or the user's pick. */
+async function chooseRunning(ctx: Ctx, arg: unknown): Promise<string | undefined> {
+  const running = getPreviewManager(ctx).running();
+  if (typeof arg === 'string') return arg;
+  if (running.length <= 1) {
+    if (!running.length) void vscode.window.showInformationMessage('No QEMU preview is running.');
+    return running[0];
+  }
+  return vscode.window.showQuickPick(running, { placeHolder: 'QEMU preview' });
+}
+
+function reportStartError(e: unknown, name: string): undefined {
+  if (!(e instanceof PreviewError)) throw e;
+  // Offer the setting that fixes the problem: the binary, or the profile's files and options.
+  const profileKinds = [
+    'image-missing',
+    'not-a-disk-image',
+    'file-missing',
+    'firmware-missing',
+    'kvm-unavailable',
+  ];
+  const setting =
+    e.kind === 'qemu-not-found'
+      ? 'pantavisor.qemu.path'
+      : profileKinds.includes(e.kind)
+        ? SETTING
+        : undefined;
+  const actions = setting ? ['Open Settings', 'Show Log'] : ['Show Log'];
+  void vscode.window.showErrorMessage(`Preview "${name}": ${e.message}`, ...actions).then((pick) => {
+    if (pick === 'Show Log') log.show();
+    if (pick === 'Open Settings' && setting) {
+      void vscode.commands.executeCommand('workbench.action.openSettings', setting);
+    }
+  });
+  return undefined;
+}
+
+/** `pantavisor.qemu.start [profileName]`: resolves to the preview's state, or undefined. */
+export const startQemuPreview =
+  (ctx: Ctx) =>
+  async (arg?: unknown): Promise<PreviewInfo | undefined> => {
+    if (!requireTrust()) return undefined;
+    const profile = await chooseProfile(ctx, arg);
+    if (!profile) return undefined;
+    try {
+      return await getPreviewManager(ctx).start(profile);
+    } catch (e) {
+      return reportStartError(e, profile.name);
+    }
+  };
+
+export const stopQemuPreview =
+  (ctx: Ctx) =>
+  async (arg?: unknown): Promise<void> => {
+    const name = await chooseRunning(ctx, arg);
+    if (name) await getPreviewManager(ctx).stop(name);
+  };
+
+/** Restarts with the profile as the settings say now (edits since the start take effect). */
+export const restartQemuPreview =
+  (ctx: Ctx) =>
+  async (arg?: unknown): Promise<PreviewInfo | undefined> => {
+    if (!requireTrust()) return undefined;
+    const manager = getPreviewManager(ctx);
+    const running = manager.running();
+    const name =
+      typeof arg === 'string'
+        ? arg
+        : running.length
+          ? await chooseRunning(ctx, undefined)
+          : (await chooseProfile(ctx, undefined))?.name;
+    if (!name) return undefined;
+    const profile = profiles(ctx).find((p) => p.name === name);
+    if (!profile) throw new Error(`There is no QEMU preview profile "${name}" in "${SETTING}".`);
+    try {
+      return await manager.restart(profile);
+    } catch (e) {
+      return reportStartError(e, profile.name);
+    }
+  };

@@ -1,0 +1,178 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { ROOT } from './corpus';
+
+/**
+ * The test guest for QEMU previews: Debian's cloud kernel (fetched by scripts/setup-test-env.sh
+ * into `$PVKIT_TEST_ENV_DIR/kernel/`) and an initramfs built here at run time from the host's
+ * busybox-static. Nothing binary is committed.
+ */
+
+export interface TestKernel {
+  vmlinuz: string;
+  modulesDir: string;
+  version: string;
+}
+
+export function testEnvDir(): string {
+  return process.env['PVKIT_TEST_ENV_DIR'] ?? resolve(ROOT, '.test-env');
+}
+
+/** The kernel and its modules, or undefined after saying loudly what is missing and how to get it. */
+export function testKernel(envDir = testEnvDir()): TestKernel | undefined {
+  const dir = join(envDir, 'kernel');
+  const vmlinuz = join(dir, 'vmlinuz');
+  const modRoot = join(dir, 'lib/modules');
+  const version = existsSync(modRoot) ? readdirSync(modRoot)[0] : undefined;
+  if (!existsSync(vmlinuz) || !version) {
+    process.stderr.write(
+      `\n!!! TEST KERNEL MISSING: ${vmlinuz} (and lib/modules/<version>/) not found; the QEMU boot tests are SKIPPED. ` +
+        `Run scripts/setup-test-env.sh (or set PVKIT_TEST_ENV_DIR) to fetch Debian's cloud kernel !!!\n\n`,
+    );
+    return undefined;
+  }
+  return { vmlinuz, modulesDir: join(modRoot, version), version };
+}
+
+export const BUSYBOX = '/bin/busybox';
+
+/** True when qemu-system-x86_64 runs (Debian package qemu-system-x86). */
+export function hasQemu(): boolean {
+  return spawnSync('qemu-system-x86_64', ['--version']).status === 0;
+}
+
+/** `{ skip }` for node:test when the kernel, busybox-static or qemu-system-x86_64 is absent. */
+export function needsTestGuest(envDir = testEnvDir()): { skip?: string } {
+  if (!hasQemu()) {
+    process.stderr.write(
+      '\n!!! qemu-system-x86_64 missing: apt-get install qemu-system-x86; QEMU boot tests SKIPPED !!!\n\n',
+    );
+    return { skip: 'qemu-system-x86 not installed' };
+  }
+  if (!existsSync(BUSYBOX)) {
+    process.stderr.write(
+      '\n!!! /bin/busybox missing: apt-get install busybox-static; QEMU boot tests SKIPPED !!!\n\n',
+    );
+    return { skip: 'busybox-static not installed' };
+  }
+  return testKernel(envDir) ? {} : { skip: 'test kernel missing: run scripts/setup-test-env.sh' };
+}
+
+/** Load order worked out from each module's `depends=` (there is no modprobe in the guest). */
+const NET_MODULES = [
+  'virtio_ring',
+  'virtio',
+  'virtio_pci_modern_dev',
+  'virtio_pci_legacy_dev',
+  'virtio_pci',
+  'failover',
+  'net_failover',
+  'virtio_net',
+];
+
+function findModule(dir: string, name: string): string | undefined {
+  for (const e of readdirSync(dir)) {
+    const p = join(dir, e);
+    if (statSync(p).isDirectory()) {
+      const f = findModule(p, name);
+      if (f) return f;
+    } else if (e === `${name}.ko`) return p;
+  }
+  return undefined;
+}
+
+export interface GuestOptions {
+  /** Printed on the serial console once the network is up. */
+  marker: string;
+  /** The guest serves HTTP on this port, with `/cgi-bin/pvr` answering like a pvr endpoint. */
+  httpPort: number;
+  /** `echo` (default) echoes console input until stopped; `poweroff` powers off after the marker. */
+  then?: 'echo' | 'poweroff';
+}
+
+/**
+ * The guest's /init: load the virtio network modules, configure slirp's fixed address, print
+ * the marker (with a colour escape to prove colours pass through), serve HTTP, then echo each
+ * console line back as `PVKIT-ECHO: <line>` so tests can check input reaches the guest.
+ */
+function initScript(o: GuestOptions): string {
+  return `#!/bin/sh
+export PATH=/bin
+mount -t proc proc /proc
+mount -t sysfs sys /sys
+mount -t devtmpfs dev /dev 2>/dev/null
+for m in ${NET_MODULES.join(' ')}; do insmod /lib/modules/$m.ko 2>/dev/null; done
+ip link set lo up
+ip link set eth0 up
+ip addr add 10.0.2.15/24 dev eth0
+ip route add default via 10.0.2.2
+httpd -p ${o.httpPort} -h /www
+printf '\\033[32m%s\\033[0m\\n' "${o.marker} kernel=$(uname -r)"
+${o.then === 'poweroff' ? 'echo "PVKIT-BYE"' : 'while read -r line; do echo "PVKIT-ECHO: $line"; done'}
+poweroff -f
+`;
+}
+
+/** A newc cpio archive, the format the kernel unpacks into its initial root filesystem. */
+class Cpio {
+  private parts: Buffer[] = [];
+  private ino = 1;
+
+  private entry(name: string, mode: number, data: Buffer): void {
+    const fields = [this.ino++, mode, 0, 0, 1, 0, data.length, 0, 0, 0, 0, name.length + 1, 0];
+    const header = '070701' + fields.map((f) => f.toString(16).padStart(8, '0')).join('');
+    const head = Buffer.concat([Buffer.from(header + name + '\0', 'latin1')]);
+    this.parts.push(head, Buffer.alloc((4 - (head.length % 4)) % 4));
+    this.parts.push(data, Buffer.alloc((4 - (data.length % 4)) % 4));
+  }
+  dir(name: string): void {
+    this.entry(name, 0o040755, Buffer.alloc(0));
+  }
+  file(name: string, data: Buffer | string, mode = 0o644): void {
+    this.entry(name, 0o100000 | mode, Buffer.isBuffer(data) ? data : Buffer.from(data));
+  }
+  symlink(name: string, target: string): void {
+    this.entry(name, 0o120777, Buffer.from(target));
+  }
+  bytes(): Buffer {
+    this.entry('TRAILER!!!', 0, Buffer.alloc(0));
+    return Buffer.concat(this.parts);
+  }
+}
+
+/** Builds the test initramfs into `dir` and returns its path. */
+export function buildTestInitramfs(dir: string, kernel: TestKernel, o: GuestOptions): string {
+  const c = new Cpio();
+  for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'lib', 'lib/modules', 'www', 'www/cgi-bin']) c.dir(d);
+  c.file('bin/busybox', readFileSync(BUSYBOX), 0o755);
+  const applets = [
+    'sh',
+    'mount',
+    'insmod',
+    'ip',
+    'httpd',
+    'printf',
+    'echo',
+    'uname',
+    'poweroff',
+    'cat',
+    'sleep',
+  ];
+  for (const a of applets) c.symlink(`bin/${a}`, 'busybox');
+  for (const m of NET_MODULES) {
+    const f = findModule(kernel.modulesDir, m);
+    if (!f) throw new Error(`module ${m}.ko not found under ${kernel.modulesDir}`);
+    c.file(`lib/modules/${m}.ko`, readFileSync(f));
+  }
+  c.file('init', initScript(o), 0o755);
+  c.file('www/index.html', `hello-from-guest ${o.marker}\n`);
+  c.file(
+    'www/cgi-bin/pvr',
+    '#!/bin/sh\nprintf "Content-Type: application/json\\r\\n\\r\\n{\\"guest\\":\\"pvkit-test\\"}\\n"\n',
+    0o755,
+  );
+  const out = join(dir, 'initramfs.cpio');
+  writeFileSync(out, c.bytes());
+  return out;
+}
