@@ -14,6 +14,8 @@ import { initCommand } from './init';
 import { jsonCommand } from './json';
 import { resetCommand } from './reset';
 import { statusCommand } from './status';
+import { postCommand } from './post';
+import { serveCommand } from './serve';
 
 /**
  * The command table. Each area adds one line here and one file beside this one. pvr-compatible
@@ -30,4 +32,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   ...{ checkout: resetCommand, co: resetCommand, clone: cloneCommand, c: cloneCommand },
   ...{ export: exportCommand, import: importCommand },
   preview: previewCommand,
+  post: postCommand,
+  po: postCommand,
+  serve: serveCommand,
 };
