@@ -204,6 +204,7 @@ export class HttpClient {
           for await (const chunk of res as AsyncIterable<Buffer>) {
             hash.update(chunk);
             size += chunk.length;
+            this.bytesReceived += chunk.length;
             let off = 0;
             while (off < chunk.length) off += (await fh.write(chunk, off, chunk.length - off)).bytesWritten;
           }
@@ -294,7 +295,7 @@ export class HttpClient {
             );
           });
         if (accepted && o.sink) {
-          res.on('data', (c: Buffer) => (this.bytesReceived += c.length));
+          // No 'data' listener here: it would start the flow before the sink reads.
           o.sink(res).then(
             () => {
               if (settled) return;
