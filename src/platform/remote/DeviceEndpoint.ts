@@ -1,5 +1,7 @@
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream, promises as fsp, constants as fsc } from 'node:fs';
+import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
+import { Transform } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -379,23 +381,29 @@ export class DeviceEndpoint {
       );
     }
     const tmp = join(this.store.incoming, `${sha}.${randomBytes(4).toString('hex')}`);
-    const fh = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o644);
     const hash = createHash('sha256');
     let got = 0;
     let done = false;
     try {
-      try {
-        for await (const c of req as AsyncIterable<Buffer>) {
-          got += c.length;
-          this.count(req, c.length);
-          if (got > len) throw new HttpFailure(413, `upload of ${sha} is longer than its Content-Length`);
-          hash.update(c);
-          let off = 0;
-          while (off < c.length) off += (await fh.write(c, off, c.length - off)).bytesWritten;
-        }
-      } finally {
-        await fh.close();
-      }
+      // A stream pipeline, so that receiving, hashing and writing overlap (writes are batched
+      // with writev while the next chunks arrive).
+      const count = this.count.bind(this);
+      await pipeline(
+        req,
+        new Transform({
+          transform(c: Buffer, _enc, cb): void {
+            got += c.length;
+            count(req, c.length);
+            if (got > len) {
+              cb(new HttpFailure(413, `upload of ${sha} is longer than its Content-Length`));
+              return;
+            }
+            hash.update(c);
+            cb(null, c);
+          },
+        }),
+        createWriteStream(tmp, { flags: 'wx', mode: 0o644, highWaterMark: 4 << 20 }),
+      );
       if (got !== len) throw new HttpFailure(400, `upload of ${sha} ended after ${got} of ${len} bytes`);
       const actual = hash.digest('hex');
       if (actual !== sha) {
