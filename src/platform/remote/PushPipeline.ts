@@ -41,8 +41,11 @@ export interface PushPipelineOptions {
 export class PushPipeline {
   readonly steps: PushStep[];
   result: PostResult | undefined;
+  /** Receives every step change and post event (replaceable between runs). */
+  onChange: PushPipelineOptions['onChange'];
 
   constructor(private readonly opts: PushPipelineOptions) {
+    this.onChange = opts.onChange;
     this.steps = [
       ...(opts.commit
         ? [
@@ -59,7 +62,7 @@ export class PushPipeline {
   }
 
   private emit(e?: PostEvent): void {
-    this.opts.onChange?.(this.steps, e);
+    this.onChange?.(this.steps, e);
   }
 
   async run(): Promise<PostResult | undefined> {

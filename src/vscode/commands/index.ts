@@ -6,6 +6,9 @@ import { doctor } from './doctor';
 import type { SourceRef } from '../../core/revision/summarizeRevision';
 import { appInstallCommand } from './appInstall';
 import { restartQemuPreview, startQemuPreview, stopQemuPreview } from './qemu';
+import { pushCheckout, pushDryRun } from './push';
+import { addDevice, refreshDevices, removeDevice, selectTarget, setDefaultTarget } from './devices';
+import { pantahubSignIn, pantahubSignOut } from './pantahub';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -21,6 +24,15 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.qemu.start': startQemuPreview,
   'pantavisor.qemu.stop': stopQemuPreview,
   'pantavisor.qemu.restart': restartQemuPreview,
+  'pantavisor.push': pushCheckout,
+  'pantavisor.push.dryRun': pushDryRun,
+  'pantavisor.devices.selectTarget': selectTarget,
+  'pantavisor.devices.add': addDevice,
+  'pantavisor.devices.remove': removeDevice,
+  'pantavisor.devices.refresh': refreshDevices,
+  'pantavisor.devices.setDefault': setDefaultTarget,
+  'pantavisor.pantahub.signIn': pantahubSignIn,
+  'pantavisor.pantahub.signOut': pantahubSignOut,
 };
 
 export function registerCommands(ctx: Ctx): void {
