@@ -1,7 +1,7 @@
 // Builds the two bundles: the extension (dist/extension.js) and the pvkit CLI (dist/cli.js),
 // plus the integration-test entry (out/test/integration/index.js) in development builds.
 import * as esbuild from 'esbuild';
-import { existsSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
@@ -53,10 +53,12 @@ const builds = [
   },
 ];
 if (!production && existsSync('test/integration/index.ts')) {
+  // index.js plus one bundle per test file, side by side; index.js runs every *.test.js it finds.
+  const tests = readdirSync('test/integration').filter((f) => f.endsWith('.test.ts'));
   builds.push({
     ...common,
-    entryPoints: ['test/integration/index.ts'],
-    outfile: 'out/test/integration/index.js',
+    entryPoints: ['test/integration/index.ts', ...tests.map((f) => `test/integration/${f}`)],
+    outdir: 'out/test/integration',
     external: [...common.external, 'mocha'],
   });
 }

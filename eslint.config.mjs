@@ -56,6 +56,8 @@ export default tseslint.config(
     languageOptions: {
       globals: {
         process: 'readonly',
+        // Code passed to page.evaluate / waitForFunction runs in the browser.
+        document: 'readonly',
         console: 'readonly',
         URL: 'readonly',
         setTimeout: 'readonly',

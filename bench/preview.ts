@@ -4,13 +4,10 @@
 // the medians is printed, target <= 1.2.
 //   node --import tsx bench/preview.ts [runs]      (needs the test kernel: scripts/setup-test-env.sh)
 import { spawn } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseProfile } from '../src/core/qemu/QemuProfile';
 import { killTree } from '../src/platform/process';
 import { QemuPreview } from '../src/platform/qemu/QemuPreview';
-import { buildTestInitramfs, testKernel } from '../test/support/qemuGuest';
+import { buildTestInitramfs, scratchDir, testKernel } from '../test/support/qemuGuest';
 
 const runs = Number(process.argv[2] ?? 7);
 const kernel = testKernel();
@@ -18,7 +15,7 @@ if (!kernel) {
   console.error('bench/preview: no test kernel; run scripts/setup-test-env.sh or set PVKIT_TEST_ENV_DIR');
   process.exit(2);
 }
-const dir = mkdtempSync(join(tmpdir(), 'pvkit-bench-preview-'));
+const dir = scratchDir('pvkit-bench-preview-');
 const initrd = buildTestInitramfs(dir, kernel, { marker: 'PVKIT-BENCH', httpPort: 12368 });
 // The kernel prints early messages (no "quiet"), so the first byte comes from the kernel, not /init.
 const { profile } = parseProfile({

@@ -103,6 +103,23 @@ if (only !== '--unit' && existsSync(join(root, 'scripts/run-integration.mjs'))) 
   }
 }
 
+// The packaging test (vsix into code-server, npm pack + npx) runs in full runs only.
+if (!only && !filters.length && existsSync(join(root, 'scripts/test-vsix.mjs'))) {
+  const resultsFile = join(mkdtempSync(join(tmpdir(), 'pvkit-vsix-')), 'results.json');
+  const code = sh('node', ['scripts/test-vsix.mjs'], {
+    env: { ...process.env, PVKIT_RESULTS_FILE: resultsFile },
+  });
+  const r = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : undefined;
+  if (r) {
+    totals.passed += r.passed;
+    totals.failed += r.failed;
+    if (r.failed) failures.push(`packaging (${r.failed} failed)`);
+  } else {
+    totals.failed++;
+    failures.push(`packaging (exit ${code}, no results)`);
+  }
+}
+
 if (failures.length) console.log(`\nFailed: ${failures.join(', ')}`);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed ? 1 : 0);

@@ -8,8 +8,14 @@ export const CONFIG_KEYS = [
   'validation.enable',
   'validation.debounceMs',
   'template.compat',
+  'signatures.strict',
+  'signatures.keyPath',
+  'signatures.x5cPath',
+  'signatures.pubkeyPath',
+  'signatures.cacertsPath',
   'qemu.path',
   'qemu.profiles',
+  'compose.pantavisorNotes',
   'devices.localEndpoint',
   'pantahub.apiUrl',
   'pantahub.repoUrl',
@@ -41,6 +47,18 @@ export class Config {
     return Math.min(5000, Math.max(0, v));
   }
 
+  /** `pantavisor.signatures.strict`: warn on files no signature covers. */
+  get signaturesStrict(): boolean {
+    return this.get('signatures.strict', false, (v): v is boolean => typeof v === 'boolean');
+  }
+
+  /** Signature paths (machine-scoped settings); empty string when unset. */
+  signaturePath(
+    key: 'signatures.keyPath' | 'signatures.x5cPath' | 'signatures.pubkeyPath' | 'signatures.cacertsPath',
+  ): string {
+    return this.get(key, '', (v): v is string => typeof v === 'string').trim();
+  }
+
   /** How container files are rendered: `fixed` corrects pvr 037's invalid run.json, `pvr037` matches it byte for byte. */
   get templateCompat(): 'fixed' | 'pvr037' {
     return this.get(
@@ -58,6 +76,15 @@ export class Config {
   /** Raw preview profiles; each is checked by `parseProfile` when used. */
   get qemuProfiles(): unknown[] {
     return this.get('qemu.profiles', [] as unknown[], (v): v is unknown[] => Array.isArray(v));
+  }
+
+  /** How many Pantavisor convertibility notes compose files show. */
+  get composePantavisorNotes(): 'all' | 'warnings' | 'off' {
+    return this.get(
+      'compose.pantavisorNotes',
+      'all' as const,
+      (v): v is 'all' | 'warnings' | 'off' => v === 'all' || v === 'warnings' || v === 'off',
+    );
   }
 
   /** The `pvkit serve` endpoint listed in the Devices view (empty: not listed). */

@@ -1,8 +1,10 @@
 import * as vscode from 'vscode';
 import type { Ctx } from './ctx';
+import { startComposeFeatures } from './compose/startComposeFeatures';
 import { RevisionAssistProvider } from './revision/RevisionAssistProvider';
 import { RevisionCodeActionProvider } from './revision/RevisionCodeActionProvider';
 import { RevisionDiagnostics } from './revision/RevisionDiagnostics';
+import { startSignatures } from './signatures/startSignatures';
 
 /** Starts diagnostics, completion, hover and quick fixes. Each area adds its providers here. */
 export function startLanguageFeatures(ctx: Ctx): void {
@@ -19,4 +21,6 @@ export function startLanguageFeatures(ctx: Ctx): void {
       providedCodeActionKinds: RevisionCodeActionProvider.kinds,
     }),
   );
+  startSignatures(ctx);
+  startComposeFeatures(ctx);
 }

@@ -3,7 +3,7 @@
 // reaches the guest, the forwarded port answers from 127.0.0.1, and Stop / closing the terminal
 // leave no QEMU behind.
 import * as assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
@@ -53,6 +53,7 @@ suite('QEMU preview', function () {
   this.timeout(240_000);
   let manager: PreviewManager;
   let ctx: Ctx;
+  let scratch: string | undefined;
 
   suiteSetup(async function () {
     const skip = needsTestGuest(ENV_DIR);
@@ -70,7 +71,8 @@ suite('QEMU preview', function () {
     manager = getPreviewManager(ctx);
 
     const kernel = testKernel(ENV_DIR)!;
-    const initrd = buildTestInitramfs(mkdtempSync(join(tmpdir(), 'pvkit-it-qemu-')), kernel, {
+    scratch = mkdtempSync(join(tmpdir(), 'pvkit-it-qemu-'));
+    const initrd = buildTestInitramfs(scratch, kernel, {
       marker: 'PVKIT-IT-MARKER',
       httpPort: 12368,
     });
@@ -93,6 +95,7 @@ suite('QEMU preview', function () {
   });
 
   suiteTeardown(async () => {
+    if (scratch) rmSync(scratch, { recursive: true, force: true });
     if (!manager) return;
     for (const n of manager.running()) await manager.stop(n);
     await vscode.workspace

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { ROOT } from './corpus';
 
@@ -36,6 +37,19 @@ export function testKernel(envDir = testEnvDir()): TestKernel | undefined {
 }
 
 export const BUSYBOX = '/bin/busybox';
+
+const scratch: string[] = [];
+/** A temp dir that is removed when the process exits (test files each run in their own process). */
+export function scratchDir(prefix: string): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  if (scratch.length === 0) {
+    process.once('exit', () => {
+      for (const d of scratch) rmSync(d, { recursive: true, force: true });
+    });
+  }
+  scratch.push(dir);
+  return dir;
+}
 
 /** True when qemu-system-x86_64 runs (Debian package qemu-system-x86). */
 export function hasQemu(): boolean {

@@ -1,4 +1,5 @@
 import type { CliCommand } from '../CliContext';
+import { sigCommand } from './sig';
 import { previewCommand } from './preview';
 import { validateCommand } from './validate';
 import { doctorCommand } from './doctor';
@@ -23,6 +24,7 @@ import { serveCommand } from './serve';
  */
 export const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
+  sig: sigCommand,
   doctor: doctorCommand,
   app: appCommand,
   // pvr repository commands with pvr's aliases (export/import have none: pvr's are shadowed).

@@ -3,6 +3,7 @@ import type { CoreDiagnostic } from '../../core/diagnostics';
 import { FILE_KINDS, type FileKind } from '../../core/revision/fileKinds';
 import { createPantavisorService } from '../../core/service';
 import { discoverTargets, loadCheckout } from '../../platform/revision/loadRevision';
+import { validateComposePath } from '../../platform/compose/loadComposeProject';
 import { parseArgs, str } from '../args';
 import { UsageError, type CliCommand } from '../CliContext';
 import { formatJson, formatSarif, formatText, positionDiagnostics } from '../formatDiagnostics';
@@ -12,7 +13,8 @@ const USAGE = `Usage: pvkit validate [--format text|json|sarif] [--kind auto|${O
   .join('|')}] [PATH...]
 
 Validates Pantavisor revisions: state files (state.json, pvr json output, .pvr/json), pvr
-checkouts (folders with .pvr/) and lone revision files. Folders are searched for checkouts.
+checkouts (folders with .pvr/) and lone revision files. Folders are searched for checkouts
+and for balena projects (docker-compose.yml), which get the balena compose rules.
 PATH defaults to the current folder. A file named here is always validated, whatever its #spec.
 
 Exit status: 0 no errors, 1 errors found, 2 bad usage.`;
@@ -47,6 +49,12 @@ export const validateCommand: CliCommand = {
         for (const u of co.unreadable) ctx.stderr(`pvkit validate: cannot read ${u.file}: ${u.reason}\n`);
         const found = service.validateCheckout(co.root, co.files, co.pristine);
         diags.push(...(t.only ? found.filter((d) => t.only?.includes(d.file)) : found));
+        validated++;
+      } else if (t.type === 'compose') {
+        // balena projects: the same rules as the editor (src/core/compose).
+        const report = validateComposePath(t.path);
+        for (const [file, text] of report.files) texts.set(file, text);
+        diags.push(...report.diagnostics);
         validated++;
       } else if (t.type === 'file') {
         let text: string;

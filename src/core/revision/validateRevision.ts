@@ -44,7 +44,6 @@ export const RULES: Record<string, { severity: Severity; summary: string }> = {
   PV142: { severity: 'error', summary: 'Duplicate group name.' },
   PV143: { severity: 'error', summary: 'Two containers have the same name.' },
   PV150: { severity: 'error', summary: 'bsp/run.json names a boot file that is not in the revision.' },
-  PV151: { severity: 'info', summary: 'No bsp/run.json: only the appengine runs such a revision.' },
   PV160: { severity: 'warning', summary: 'device.json is present, so groups.json/disks.json are ignored.' },
   PV170: { severity: 'warning', summary: '_config/ overlay for a container that does not exist.' },
   PV171: { severity: 'warning', summary: 'services.json for a container that does not exist.' },
@@ -532,16 +531,6 @@ function rules(model: RevisionModel, r: Reporter): void {
       if (f !== '' && !has(`bsp/${f}`))
         r.add(bsp.file, at(bsp, 'addons', i), 'PV150', `Addon "bsp/${f}" is not in the revision.`);
     });
-  } else if (!bsp && containers.size > 0 && model.form === 'checkout') {
-    // In the state form the origin may be a partial state (one part of a revision); say nothing.
-    const first = [...containers.values()][0];
-    if (first)
-      r.add(
-        first.file,
-        whole(first),
-        'PV151',
-        'The revision has no bsp/run.json: only the appengine (Pantavisor in a container) runs it; a device needs a BSP.',
-      );
   }
 
   for (const e of model.entries.values()) {

@@ -9,6 +9,8 @@ export interface KvmProbeResult {
   usable: boolean;
   /** Why KVM is or is not used, for the log ("KVM unavailable: ..."). */
   reason: string;
+  /** False when the QEMU binary could not be started at all (the answer is then not cached). */
+  ran?: boolean;
 }
 
 const cache = new Map<string, Promise<KvmProbeResult>>();
@@ -31,6 +33,10 @@ export function probeKvm(
   if (!p) {
     p = runProbe(binary, arch, logger, timeoutMs);
     cache.set(key, p);
+    // A binary that could not be started says nothing about KVM: ask again once it is installed.
+    void p.then((r) => {
+      if (!r.ran) cache.delete(key);
+    });
   }
   return p;
 }
@@ -101,7 +107,7 @@ async function runProbe(
       }
     });
     child.on('error', (e) =>
-      finish({ usable: false, reason: `KVM probe could not start ${binary}: ${e.message}` }),
+      finish({ usable: false, ran: false, reason: `KVM probe could not start ${binary}: ${e.message}` }),
     );
     child.on('close', (code, sig) =>
       finish({

@@ -1,6 +1,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
+import { sigAddCommand, sigUpdateCommand } from '../signatures/signCommands';
 import { revealRef } from '../views/RevisionTreeProvider';
 import { doctor } from './doctor';
 import type { SourceRef } from '../../core/revision/summarizeRevision';
@@ -18,6 +19,8 @@ export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
  */
 export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.showLog': () => () => log.show(),
+  'pantavisor.sig.add': sigAddCommand,
+  'pantavisor.sig.update': sigUpdateCommand,
   'pantavisor.doctor': doctor,
   'pantavisor.revision.reveal': () => (ref: unknown) => revealRef(ref as SourceRef),
   'pantavisor.app.install': appInstallCommand,

@@ -4,7 +4,7 @@ import { PreviewError } from '../../platform/qemu/PreviewError';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
 import { getPreviewManager, type PreviewInfo } from '../qemu/PreviewManager';
-import { readProfiles } from '../qemu/readProfiles';
+import { nameOf, readProfiles } from '../qemu/readProfiles';
 
 const SETTING = 'pantavisor.qemu.profiles';
 
@@ -36,9 +36,10 @@ function profiles(ctx: Ctx): QemuProfile[] {
 /** The profile named by the command argument, the only profile, or the user's pick. */
 async function chooseProfile(ctx: Ctx, arg: unknown): Promise<QemuProfile | undefined> {
   const all = profiles(ctx);
-  if (typeof arg === 'string') {
-    const p = all.find((x) => x.name === arg);
-    if (!p) throw new Error(`There is no QEMU preview profile "${arg}" in "${SETTING}".`);
+  const wanted = nameOf(arg);
+  if (wanted !== undefined) {
+    const p = all.find((x) => x.name === wanted);
+    if (!p) throw new Error(`There is no QEMU preview profile "${wanted}" in "${SETTING}".`);
     return p;
   }
   if (all.length === 0) {
@@ -60,7 +61,8 @@ async function chooseProfile(ctx: Ctx, arg: unknown): Promise<QemuProfile | unde
 /** The running preview named by the argument, the only one, or the user's pick. */
 async function chooseRunning(ctx: Ctx, arg: unknown): Promise<string | undefined> {
   const running = getPreviewManager(ctx).running();
-  if (typeof arg === 'string') return arg;
+  const wanted = nameOf(arg);
+  if (wanted !== undefined) return wanted;
   if (running.length <= 1) {
     if (!running.length) void vscode.window.showInformationMessage('No QEMU preview is running.');
     return running[0];
@@ -122,12 +124,12 @@ export const restartQemuPreview =
     if (!requireTrust()) return undefined;
     const manager = getPreviewManager(ctx);
     const running = manager.running();
-    const name =
-      typeof arg === 'string'
-        ? arg
-        : running.length
-          ? await chooseRunning(ctx, undefined)
-          : (await chooseProfile(ctx, undefined))?.name;
+    let name = nameOf(arg);
+    if (name === undefined) {
+      name = running.length
+        ? await chooseRunning(ctx, undefined)
+        : (await chooseProfile(ctx, undefined))?.name;
+    }
     if (!name) return undefined;
     const profile = profiles(ctx).find((p) => p.name === name);
     if (!profile) throw new Error(`There is no QEMU preview profile "${name}" in "${SETTING}".`);

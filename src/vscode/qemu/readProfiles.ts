@@ -55,3 +55,15 @@ export function readProfiles(raw: readonly unknown[], root: string | undefined):
   });
   return out;
 }
+
+/**
+ * The preview a command is about: a profile name, or an object with a `name` (a `PreviewInfo`, or a
+ * devices-view item passed by a context menu).
+ */
+export function nameOf(arg: unknown): string | undefined {
+  if (typeof arg === 'string') return arg;
+  if (typeof arg === 'object' && arg !== null && typeof (arg as { name?: unknown }).name === 'string') {
+    return (arg as { name: string }).name;
+  }
+  return undefined;
+}

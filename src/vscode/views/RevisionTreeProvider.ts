@@ -6,6 +6,9 @@ import { revisionNodes, type RevisionNode } from '../../core/revision/revisionTr
 import { discoverTargets } from '../../platform/revision/loadRevision';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
+import { decorateSignatureNodes } from '../../platform/signature/signatureNodes';
+import { signatureService } from '../signatures/startSignatures';
+import { signaturesChanged } from '../signatures/SignatureService';
 
 /** The "Revision" view: the open checkouts' containers, BSP, groups, disks and signatures. */
 export class RevisionTreeProvider implements vscode.TreeDataProvider<RevisionNode>, vscode.Disposable {
@@ -20,6 +23,7 @@ export class RevisionTreeProvider implements vscode.TreeDataProvider<RevisionNod
       ctx.checkouts.onDidChange(refresh),
       vscode.workspace.onDidChangeTextDocument(refresh),
       vscode.workspace.onDidChangeWorkspaceFolders(refresh),
+      signaturesChanged.event(refresh),
       this.emitter,
     );
   }
@@ -57,7 +61,10 @@ export class RevisionTreeProvider implements vscode.TreeDataProvider<RevisionNod
           );
           return {
             root,
-            nodes: revisionNodes(summarizeRevision(modelFromCheckout(root, files, co.pristine))),
+            nodes: decorateSignatureNodes(
+              revisionNodes(summarizeRevision(modelFromCheckout(root, files, co.pristine))),
+              signatureService()?.summaryNow(root),
+            ),
           };
         } catch (e) {
           log.warn(`revision view: ${root}: ${String(e)}`);

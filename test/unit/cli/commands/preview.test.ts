@@ -1,10 +1,15 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { main } from '../../../../src/cli/pvkit';
-import { buildTestInitramfs, hasQemu, needsTestGuest, testKernel } from '../../../support/qemuGuest';
+import {
+  buildTestInitramfs,
+  hasQemu,
+  needsTestGuest,
+  scratchDir,
+  testKernel,
+} from '../../../support/qemuGuest';
 
 async function pvkit(argv: string[], cwd?: string): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -25,7 +30,7 @@ test(
   { ...guest, timeout: 120_000 },
   async () => {
     const k = testKernel()!;
-    const dir = mkdtempSync(join(tmpdir(), 'pvkit-cli-preview-'));
+    const dir = scratchDir('pvkit-cli-preview-');
     const initrd = buildTestInitramfs(dir, k, { marker: 'PVKIT-CLI-MARKER', httpPort: 80, then: 'poweroff' });
     const r = await pvkit([
       'preview',
@@ -57,7 +62,7 @@ test(
   "pvkit preview: QEMU failing on an extra argument gives QEMU's exit code and message",
   { timeout: 30_000, skip: !hasQemu() && 'qemu-system-x86 not installed' },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pvkit-cli-preview-'));
+    const dir = scratchDir('pvkit-cli-preview-');
     const kernel = join(dir, 'vmlinuz');
     writeFileSync(kernel, Buffer.alloc(4096, 1));
     const r = await pvkit([
@@ -81,7 +86,7 @@ test(
   'pvkit preview --timeout stops QEMU and exits with 124',
   { timeout: 30_000, skip: !hasQemu() && 'qemu-system-x86 not installed' },
   async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'pvkit-cli-preview-'));
+    const dir = scratchDir('pvkit-cli-preview-');
     const kernel = join(dir, 'vmlinuz');
     writeFileSync(kernel, Buffer.alloc(4096, 1));
     // -S keeps the (fake) guest paused forever: only the timeout ends it.
@@ -107,7 +112,7 @@ test(
 );
 
 test('pvkit preview --profile reads .vscode/settings.json (with comments); flags override it', async () => {
-  const ws = mkdtempSync(join(tmpdir(), 'pvkit-cli-ws-'));
+  const ws = scratchDir('pvkit-cli-ws-');
   mkdirSync(join(ws, '.vscode'));
   writeFileSync(
     join(ws, '.vscode/settings.json'),

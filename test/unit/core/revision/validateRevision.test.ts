@@ -205,7 +205,6 @@ test('checkout: cross-file rules point into the file that holds the error', () =
   const grp = byCode.get('PV101');
   assert.ok(grp);
   assert.equal(runText.slice(grp.start, grp.end), '"nope"');
-  assert.ok(byCode.get('PV151'), 'a checkout with containers and no BSP gets the appengine note');
   assert.equal(byCode.get('PV111'), undefined, 'root.squashfs exists on disk');
 });
 

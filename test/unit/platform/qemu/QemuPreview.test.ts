@@ -1,9 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { chmodSync, existsSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { parseProfile, type QemuProfile } from '../../../../src/core/qemu/QemuProfile';
@@ -11,9 +10,10 @@ import { allocatePorts } from '../../../../src/platform/qemu/allocatePorts';
 import { inspectDiskImage } from '../../../../src/platform/qemu/inspectDiskImage';
 import { PreviewError, type PreviewErrorKind } from '../../../../src/platform/qemu/PreviewError';
 import { probeKvm } from '../../../../src/platform/qemu/probeKvm';
+import { scratchDir } from '../../../support/qemuGuest';
 import { QemuPreview } from '../../../../src/platform/qemu/QemuPreview';
 
-const dir = mkdtempSync(join(tmpdir(), 'pvkit-qemu-unit-'));
+const dir = scratchDir('pvkit-qemu-unit-');
 const file = (name: string, data: string | Buffer): string => {
   const p = join(dir, name);
   writeFileSync(p, data);
@@ -224,3 +224,17 @@ test(
     }
   },
 );
+
+test('probeKvm does not remember a binary that could not start', async (t) => {
+  const path = join(dir, 'qemu-installed-later');
+  const first = await probeKvm(path, 'x86_64');
+  assert.equal(first.usable, false);
+  if (!/could not start/.test(first.reason)) {
+    t.skip(`the probe never started the binary here: ${first.reason}`);
+    return;
+  }
+  writeFileSync(path, '#!/bin/sh\necho "installed now" >&2\nexit 3\n');
+  chmodSync(path, 0o755);
+  const second = await probeKvm(path, 'x86_64');
+  assert.match(second.reason, /KVM probe exited \(code 3\): installed now/);
+});

@@ -1,13 +1,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ARCH_INFO } from '../../../../src/core/qemu/buildQemuCommand';
 import { parseProfile, type QemuArch } from '../../../../src/core/qemu/QemuProfile';
 import { QemuPreview } from '../../../../src/platform/qemu/QemuPreview';
-import { testKernel } from '../../../support/qemuGuest';
+import { scratchDir, testKernel } from '../../../support/qemuGuest';
 
 /**
  * Each profile kind's command line is started by the real QEMU of its architecture, paused (`-S`)
@@ -15,7 +14,7 @@ import { testKernel } from '../../../support/qemuGuest';
  * -netdev syntax at start-up, so still running after a moment means the command line is accepted.
  */
 
-const dir = mkdtempSync(join(tmpdir(), 'pvkit-qemu-accept-'));
+const dir = scratchDir('pvkit-qemu-accept-');
 const mbr = Buffer.alloc(1024 * 1024);
 mbr[510] = 0x55;
 mbr[511] = 0xaa;

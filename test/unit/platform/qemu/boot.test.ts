@@ -1,12 +1,9 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync } from 'node:fs';
 import { request } from 'node:http';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { parseProfile } from '../../../../src/core/qemu/QemuProfile';
 import { QemuPreview } from '../../../../src/platform/qemu/QemuPreview';
-import { buildTestInitramfs, needsTestGuest, testKernel } from '../../../support/qemuGuest';
+import { buildTestInitramfs, needsTestGuest, scratchDir, testKernel } from '../../../support/qemuGuest';
 
 /**
  * Real boots under QEMU (TCG where KVM does not work): Debian's cloud kernel with an initramfs
@@ -54,7 +51,7 @@ test(
   { ...guest, timeout: TIMEOUT },
   async () => {
     const k = testKernel()!;
-    const dir = mkdtempSync(join(tmpdir(), 'pvkit-boot-'));
+    const dir = scratchDir('pvkit-boot-');
     const initrd = buildTestInitramfs(dir, k, { marker: 'PVKIT-MARKER-1', httpPort: 12368 });
     const { profile } = parseProfile({
       name: 'boot-test',
@@ -121,7 +118,7 @@ test(
   { ...guest, timeout: TIMEOUT },
   async () => {
     const k = testKernel()!;
-    const dir = mkdtempSync(join(tmpdir(), 'pvkit-boot-'));
+    const dir = scratchDir('pvkit-boot-');
     const initrd = buildTestInitramfs(dir, k, { marker: 'PVKIT-MARKER-2', httpPort: 80, then: 'poweroff' });
     const { profile } = parseProfile({
       name: 'early',

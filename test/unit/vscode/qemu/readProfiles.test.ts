@@ -1,7 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { homedir } from 'node:os';
-import { readProfiles } from '../../../../src/vscode/qemu/readProfiles';
+import { nameOf, readProfiles } from '../../../../src/vscode/qemu/readProfiles';
 
 test('readProfiles substitutes ${workspaceFolder} and ${userHome} in paths and arguments', () => {
   const r = readProfiles(
@@ -42,4 +42,12 @@ test('readProfiles names the setting, index, profile and field of each problem; 
       ['error', 'pantavisor.qemu.profiles[3]: a profile must be an object'],
     ],
   );
+});
+
+test('nameOf takes a profile name or an object with a name', () => {
+  assert.equal(nameOf('dev'), 'dev');
+  assert.equal(nameOf({ name: 'dev', ready: true }), 'dev');
+  assert.equal(nameOf({ label: 'dev' }), undefined);
+  assert.equal(nameOf(undefined), undefined);
+  assert.equal(nameOf(null), undefined);
 });

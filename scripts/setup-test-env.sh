@@ -1,0 +1,197 @@
+#!/usr/bin/env bash
+# Installs what the tests need, idempotently, on a fresh Debian 12 (or Ubuntu) machine.
+#
+#   scripts/setup-test-env.sh [--unit|--all]      (default --all)
+#
+#   --unit  the tools unit tests run for real: mksquashfs, podman + runc, QEMU, busybox-static, cpio,
+#           plus Debian's cloud kernel for the QEMU tests and a podman containers.conf.
+#   --all   also what the integration tests and `npm start` need: Chromium, code-server@4.100.3
+#           (and the headers its native modules build against).
+#
+# Everything that is not an apt package goes into the test-env dir, outside node_modules:
+#   PVKIT_TEST_ENV_DIR   default <repo>/.test-env
+#     code-server/node_modules/.bin/code-server
+#     kernel/vmlinuz, kernel/lib/modules/<version>/...   (Debian linux-image-*-cloud-amd64)
+#     containers.conf                                    (use with CONTAINERS_CONF=...)
+#
+# Run as root with apt it installs what is missing (and runs `apt-get update` only then). Otherwise
+# it prints exactly what to install and carries on, so the tests that need it skip or fail loudly.
+set -uo pipefail
+
+MODE=all
+for a in "$@"; do
+  case "$a" in
+    --unit) MODE=unit ;;
+    --all) MODE=all ;;
+    -h | --help)
+      sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+      exit 0
+      ;;
+    *)
+      echo "setup-test-env: unknown argument '$a' (use --unit or --all)" >&2
+      exit 2
+      ;;
+  esac
+done
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+ENV_DIR="${PVKIT_TEST_ENV_DIR:-$ROOT/.test-env}"
+CODE_SERVER_VERSION=4.100.3
+# The ripgrep build @vscode/ripgrep 1.15.11 (bundled by code-server 4.100.3) downloads from GitHub
+# in its postinstall; we seed its cache with Debian's rg instead (no GitHub here).
+RG_CACHE_NAME=vscode-ripgrep-cache-1.15.11
+RG_TARBALL=ripgrep-v13.0.0-10-x86_64-unknown-linux-musl.tar.gz
+
+now_ms() { date +%s%3N; }
+secs_since() { local d=$(($(now_ms) - $1)); printf '%d.%d' $((d / 1000)) $((d % 1000 / 100)); }
+T0=$(now_ms)
+PROBLEMS=()
+step_t0=0
+step() {
+  step_t0=$(now_ms)
+  echo "[setup] $*"
+}
+done_step() { echo "[setup]   done in $(secs_since "$step_t0") s"; }
+problem() {
+  PROBLEMS+=("$*")
+  echo "[setup] !!! $*" >&2
+}
+
+is_root() { [ "$(id -u)" = 0 ]; }
+have_apt() { command -v apt-get >/dev/null && command -v dpkg-query >/dev/null; }
+pkg_installed() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q 'install ok installed'; }
+# Other processes may hold the dpkg lock (another engineer's installer); wait instead of failing.
+APT_OPTS=(-o DPkg::Lock::Timeout=600 -o Acquire::Retries=3)
+APT_UPDATED=0
+apt_update_once() {
+  if [ "$APT_UPDATED" = 0 ]; then
+    step "apt-get update"
+    apt-get "${APT_OPTS[@]}" update -qq || problem "apt-get update failed"
+    APT_UPDATED=1
+    done_step
+  fi
+}
+
+mkdir -p "$ENV_DIR"
+echo "[setup] mode --$MODE; test-env dir $ENV_DIR (PVKIT_TEST_ENV_DIR)"
+
+# --- 1. apt packages -------------------------------------------------------------------------------
+PKGS=(squashfs-tools podman runc qemu-system-x86 qemu-system-arm qemu-utils busybox-static cpio openssl unzip)
+if [ "$MODE" = all ]; then
+  PKGS+=(chromium ripgrep libkrb5-dev pkg-config)
+  # node-gyp builds code-server's native modules; most images have these, a minimal one may not.
+  command -v make >/dev/null || PKGS+=(make)
+  command -v g++ >/dev/null || PKGS+=(g++)
+  command -v python3 >/dev/null || PKGS+=(python3)
+fi
+MISSING=()
+if have_apt; then
+  for p in "${PKGS[@]}"; do pkg_installed "$p" || MISSING+=("$p"); done
+else
+  for p in "${PKGS[@]}"; do MISSING+=("$p"); done
+fi
+if [ "${#MISSING[@]}" = 0 ]; then
+  echo "[setup] apt packages: all ${#PKGS[@]} present"
+elif is_root && have_apt; then
+  apt_update_once
+  step "apt-get install ${MISSING[*]}"
+  DEBIAN_FRONTEND=noninteractive apt-get "${APT_OPTS[@]}" install -y -qq --no-install-recommends \
+    "${MISSING[@]}" >/dev/null || problem "apt-get install ${MISSING[*]} failed"
+  done_step
+else
+  problem "missing system packages; install them with:
+      sudo apt-get update && sudo apt-get install -y --no-install-recommends ${MISSING[*]}
+    (on other systems: the equivalents of mksquashfs, podman, runc, qemu-system-x86_64, busybox (static), cpio$([ "$MODE" = all ] && echo ", chromium, ripgrep, krb5 headers, pkg-config"))"
+fi
+
+# --- 2. Debian's cloud kernel for the QEMU tests ------------------------------------------------------
+KDIR="$ENV_DIR/kernel"
+if [ -f "$KDIR/vmlinuz" ] && [ -d "$KDIR/lib/modules" ]; then
+  echo "[setup] kernel: $(cat "$KDIR/VERSION" 2>/dev/null || echo present) in $KDIR"
+elif have_apt && command -v dpkg-deb >/dev/null; then
+  # The metapackage names the current ABI, e.g. linux-image-6.1.0-56-cloud-amd64.
+  resolve_kernel() { apt-cache depends linux-image-cloud-amd64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^ ]*-cloud-amd64\)$/\1/p' | head -1; }
+  KPKG="$(resolve_kernel)"
+  if [ -z "$KPKG" ] && is_root; then
+    apt_update_once
+    KPKG="$(resolve_kernel)"
+  fi
+  if [ -z "$KPKG" ]; then
+    problem "no linux-image-*-cloud-amd64 in the apt sources; QEMU tests will skip. Provide a kernel at $KDIR/vmlinuz and its modules under $KDIR/lib/modules/<version>/"
+  else
+    step "kernel: apt-get download $KPKG into $KDIR"
+    tmp="$(mktemp -d)"
+    # apt-get download runs as the _apt user when it can; it must be able to write the directory.
+    chmod 0777 "$tmp"
+    if (cd "$tmp" && apt-get "${APT_OPTS[@]}" download -qq "$KPKG") && dpkg-deb -x "$tmp"/"$KPKG"_*.deb "$tmp/x"; then
+      rm -rf "$KDIR.new" && mkdir -p "$KDIR.new/lib"
+      cp "$tmp"/x/boot/vmlinuz-* "$KDIR.new/vmlinuz"
+      mv "$tmp/x/lib/modules" "$KDIR.new/lib/modules"
+      echo "${KPKG#linux-image-}" >"$KDIR.new/VERSION"
+      rm -rf "$KDIR" && mv "$KDIR.new" "$KDIR"
+      echo "[setup]   $KDIR/vmlinuz, modules in $KDIR/lib/modules/$(cat "$KDIR/VERSION")"
+    else
+      problem "could not download/extract $KPKG; QEMU tests will skip"
+    fi
+    rm -rf "$tmp"
+    done_step
+  fi
+else
+  problem "no apt: put a x86_64 kernel at $KDIR/vmlinuz and its modules (virtio, squashfs) under $KDIR/lib/modules/<version>/ for the QEMU tests"
+fi
+
+# --- 3. podman configuration for the image tests -------------------------------------------------------
+# runc instead of crun (crun refuses hybrid cgroups) and lowered ulimits (no CAP_SYS_RESOURCE in our
+# VMs, podman's default 1048576 cannot be set). Use it with CONTAINERS_CONF=$ENV_DIR/containers.conf.
+cat >"$ENV_DIR/containers.conf.new" <<'EOF'
+# Written by scripts/setup-test-env.sh; use with CONTAINERS_CONF=<this file>.
+[containers]
+default_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]
+
+[engine]
+runtime = "runc"
+EOF
+mv "$ENV_DIR/containers.conf.new" "$ENV_DIR/containers.conf"
+echo "[setup] podman config: $ENV_DIR/containers.conf"
+
+# --- 4. code-server (VS Code 1.100.3 with a Node extension host) ---------------------------------------
+if [ "$MODE" = all ]; then
+  CS_DIR="$ENV_DIR/code-server"
+  cs_version() { node -p "require('$CS_DIR/node_modules/code-server/package.json').version" 2>/dev/null; }
+  if [ -x "$CS_DIR/node_modules/.bin/code-server" ] && [ "$(cs_version)" = "$CODE_SERVER_VERSION" ]; then
+    echo "[setup] code-server $CODE_SERVER_VERSION present in $CS_DIR"
+  else
+    step "npm install code-server@$CODE_SERVER_VERSION into $CS_DIR (a few minutes on 2 cores)"
+    mkdir -p "$CS_DIR"
+    [ -f "$CS_DIR/package.json" ] || echo '{ "name": "pvkit-test-env", "private": true }' >"$CS_DIR/package.json"
+    cache="$(node -p 'require("os").tmpdir()')/$RG_CACHE_NAME"
+    if [ ! -f "$cache/$RG_TARBALL" ]; then
+      if command -v rg >/dev/null; then
+        tmp="$(mktemp -d)" && cp "$(command -v rg)" "$tmp/rg" && mkdir -p "$cache" &&
+          tar -C "$tmp" -czf "$cache/$RG_TARBALL" rg && rm -rf "$tmp"
+      else
+        problem "ripgrep (rg) missing: @vscode/ripgrep will try GitHub and fail; apt-get install ripgrep"
+      fi
+    fi
+    # unsafe_perm: code-server's postinstall refuses root without it. yes: node-pty's postinstall runs
+    # `npx node-gyp`, which gives up under `yes = false`. Output goes to a log (it is long).
+    log="$ENV_DIR/code-server-install.log"
+    if (cd "$CS_DIR" && npm_config_yes=true npm_config_unsafe_perm=true npm install --foreground-scripts \
+      --no-audit --no-fund "code-server@$CODE_SERVER_VERSION" >"$log" 2>&1) &&
+      [ "$(cs_version)" = "$CODE_SERVER_VERSION" ]; then
+      # Not `code-server --version`: without --config that writes ~/.config/code-server/config.yaml.
+      echo "[setup]   code-server $(cs_version) installed"
+    else
+      tail -30 "$log" >&2
+      problem "code-server install failed (full log: $log); integration tests and npm start cannot run"
+    fi
+    done_step
+  fi
+  command -v chromium >/dev/null || [ -n "${PVKIT_CHROMIUM:-}" ] ||
+    problem "chromium not found: integration tests and screenshots need it (apt-get install chromium, or set PVKIT_CHROMIUM)"
+fi
+
+echo "[setup] finished in $(secs_since "$T0") s; ${#PROBLEMS[@]} problem(s)"
+for p in "${PROBLEMS[@]}"; do echo "[setup]   - $p"; done
+# Missing pieces are reported, not fatal: the tests that need them fail or skip loudly themselves.
+exit 0

@@ -1,0 +1,80 @@
+// Helpers for integration tests. They run inside the extension host (bundled into each
+// out/test/integration/*.test.js), so paths are computed from the bundle's location.
+import { cpSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import * as vscode from 'vscode';
+
+/** The project root: the bundles live in <root>/out/test/integration/. */
+export const ROOT = resolve(__dirname, '../../..');
+export const FIXTURES = join(ROOT, 'test/fixtures');
+
+/** The workspace folder of this run: a temp copy of test/fixtures/integration-workspace/. */
+export function workspaceRoot(): vscode.Uri {
+  const folder = vscode.workspace.workspaceFolders?.[0];
+  if (!folder) throw new Error('no workspace folder open; run through scripts/run-integration.mjs');
+  return folder.uri;
+}
+
+/** Opens `relPath` of the workspace in an editor and returns its document. */
+export async function openFixture(relPath: string): Promise<vscode.TextDocument> {
+  const doc = await vscode.workspace.openTextDocument(vscode.Uri.joinPath(workspaceRoot(), relPath));
+  await vscode.window.showTextDocument(doc);
+  return doc;
+}
+
+/**
+ * Copies test/fixtures/<name>/ to a fresh temp dir and returns the copy's path, for tests that
+ * change files (house style 21: fixtures are never modified in place).
+ */
+export function copyFixtureToTemp(name: string): string {
+  const dir = join(mkdtempSync(join(tmpdir(), 'pvkit-fixture-')), name);
+  cpSync(join(FIXTURES, name), dir, { recursive: true });
+  return dir;
+}
+
+/**
+ * Resolves with the diagnostics of `uri` as soon as `predicate` accepts them. It listens to
+ * onDidChangeDiagnostics and also re-checks every 100 ms (an event may have fired before we
+ * subscribed); it never sleeps a fixed time. Rejects after `timeoutMs` with the last diagnostics
+ * seen, so a failure shows what was there instead.
+ */
+export function waitForDiagnostics(
+  uri: vscode.Uri,
+  predicate: (diagnostics: readonly vscode.Diagnostic[]) => boolean,
+  timeoutMs = 10_000,
+): Promise<vscode.Diagnostic[]> {
+  return new Promise((resolvePromise, reject) => {
+    const key = uri.toString();
+    let finished = false;
+    const check = (): void => {
+      if (finished) return;
+      const current = vscode.languages.getDiagnostics(uri);
+      if (predicate(current)) {
+        finish();
+        resolvePromise(current);
+      } else if (Date.now() >= deadline) {
+        finish();
+        const seen = current.map(
+          (d) => `  ${d.range.start.line + 1}:${d.range.start.character + 1} ${d.message}`,
+        );
+        reject(
+          new Error(
+            `diagnostics of ${uri.fsPath} did not match within ${timeoutMs} ms; last seen:\n${seen.join('\n') || '  (none)'}`,
+          ),
+        );
+      }
+    };
+    const deadline = Date.now() + timeoutMs;
+    const subscription = vscode.languages.onDidChangeDiagnostics((e) => {
+      if (e.uris.some((u) => u.toString() === key)) check();
+    });
+    const timer = setInterval(check, 100);
+    const finish = (): void => {
+      finished = true;
+      clearInterval(timer);
+      subscription.dispose();
+    };
+    check();
+  });
+}
