@@ -3,6 +3,8 @@ import { Ctx } from './vscode/ctx';
 import { log } from './vscode/log';
 import { registerCommands } from './vscode/commands/index';
 import { startLanguageFeatures } from './vscode/startLanguageFeatures';
+import { startPvrScm } from './vscode/scm/PvrScmProvider';
+import { registerPvrTasks } from './vscode/commands/pvrRun';
 import { startViews } from './vscode/views/startViews';
 
 let ctx: Ctx | undefined;
@@ -15,6 +17,8 @@ export function activate(context: vscode.ExtensionContext): { ctx: Ctx } | undef
     context.subscriptions.push(ctx);
     registerCommands(ctx);
     startLanguageFeatures(ctx);
+    startPvrScm(ctx);
+    registerPvrTasks(ctx);
     startViews(ctx);
     log.info(`activated in ${Date.now() - t0} ms; settings: ${ctx.config.describe()}`);
     return { ctx };

@@ -8,6 +8,8 @@ export const CONFIG_KEYS = [
   'validation.enable',
   'validation.debounceMs',
   'template.compat',
+  'pvr.path',
+  'engine',
   'signatures.strict',
   'signatures.keyPath',
   'signatures.x5cPath',
@@ -45,6 +47,16 @@ export class Config {
       (x): x is number => typeof x === 'number' && Number.isFinite(x),
     );
     return Math.min(5000, Math.max(0, v));
+  }
+
+  /** `pantavisor.pvr.path`: a user-installed pvr; empty means `pvr` from PATH. */
+  get pvrPath(): string {
+    return this.get('pvr.path', '', (v): v is string => typeof v === 'string');
+  }
+
+  /** `pantavisor.engine`: which implementation backs the pvr features. */
+  get engine(): 'builtin' | 'pvr' {
+    return this.get('engine', 'builtin', (v): v is 'builtin' | 'pvr' => v === 'builtin' || v === 'pvr');
   }
 
   /** `pantavisor.signatures.strict`: warn on files no signature covers. */

@@ -2,8 +2,6 @@ import type { CliCommand } from '../CliContext';
 import { sigCommand } from './sig';
 import { previewCommand } from './preview';
 import { validateCommand } from './validate';
-import { doctorCommand } from './doctor';
-import { appCommand } from './app';
 import { addCommand } from './add';
 import { cloneCommand } from './clone';
 import { commitCommand } from './commit';
@@ -15,6 +13,8 @@ import { initCommand } from './init';
 import { jsonCommand } from './json';
 import { resetCommand } from './reset';
 import { statusCommand } from './status';
+import { doctorCommand } from './doctor';
+import { appCommand } from './app';
 import { postCommand } from './post';
 import { serveCommand } from './serve';
 
@@ -24,15 +24,15 @@ import { serveCommand } from './serve';
  */
 export const COMMANDS: Record<string, CliCommand> = {
   validate: validateCommand,
-  sig: sigCommand,
-  doctor: doctorCommand,
-  app: appCommand,
   // pvr repository commands with pvr's aliases (export/import have none: pvr's are shadowed).
   ...{ init: initCommand, i: initCommand, add: addCommand, a: addCommand, json: jsonCommand, j: jsonCommand },
   ...{ diff: diffCommand, d: diffCommand, status: statusCommand, s: statusCommand, commit: commitCommand },
   ...{ ci: commitCommand, get: getCommand, g: getCommand, reset: resetCommand, r: resetCommand },
   ...{ checkout: resetCommand, co: resetCommand, clone: cloneCommand, c: cloneCommand },
   ...{ export: exportCommand, import: importCommand },
+  sig: sigCommand,
+  doctor: doctorCommand,
+  app: appCommand,
   preview: previewCommand,
   post: postCommand,
   po: postCommand,

@@ -49,6 +49,8 @@ export interface Repo {
   objdir: string;
   /** File hashes remembered between commands (see HashCache); in-memory only unless opened with one. */
   hashes: HashCache;
+  /** Where `add` leaves copies of big files for the next commit (in the config dir), if anywhere. */
+  stagingDir?: string;
 }
 
 export function emptyConfig(): PvrConfig {
@@ -221,6 +223,7 @@ export async function openRepo(root: string, configDir?: string): Promise<Repo> 
     config: emptyConfig(),
     objdir: join(pvrDir, 'objects'),
     hashes: await HashCache.open(configDir, root),
+    ...(configDir ? { stagingDir: join(configDir, 'pvkit-staging') } : {}),
   };
   const jsonPath = join(pvrDir, 'json');
   if (await isDirectory(jsonPath)) throw new PvrError('repo is in bad state. .pvr/json is a directory', 2);

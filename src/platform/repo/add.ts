@@ -4,6 +4,8 @@ import { compileGoGlob, GlobSyntaxError } from '../../core/revision/goGlob';
 import { writeStaged, type Repo } from './Repository';
 import { PvrError, errnoCode } from './PvrError';
 import { walkTree, type WalkEntry } from './workingState';
+import { pruneStaging } from './objectStore';
+import { isShaLike } from '../../core/revision/canonicalJson';
 import { FILE_CONCURRENCY, mapLimit } from './mapLimit';
 
 /**
@@ -32,7 +34,7 @@ export async function addFiles(
   for await (const e of walkTree(repo.root, false, (rel) => rel.startsWith('.pv'))) {
     if (all || matchers.some((m) => m.test(e.abs))) matched.push(e);
   }
-  const shas = await mapLimit(matched, FILE_CONCURRENCY, (e) => stageOne(repo, e, warn));
+  const shas = await mapLimit(matched, FILE_CONCURRENCY, (e) => stageOne(repo, e, raw, warn));
   matched.forEach((e, i) => {
     const r = shas[i];
     if (!r?.ok) throw r?.error;
@@ -40,10 +42,16 @@ export async function addFiles(
   });
   await writeStaged(repo);
   await repo.hashes.save();
+  if (repo.stagingDir) await pruneStaging(repo.stagingDir);
 }
 
 /** Hashes one matched entry; undefined when it is not a readable file (silently skipped). */
-async function stageOne(repo: Repo, e: WalkEntry, warn: (text: string) => void): Promise<string | undefined> {
+async function stageOne(
+  repo: Repo,
+  e: WalkEntry,
+  raw: boolean,
+  warn: (text: string) => void,
+): Promise<string | undefined> {
   {
     let isFile: boolean;
     try {
@@ -54,7 +62,9 @@ async function stageOne(repo: Repo, e: WalkEntry, warn: (text: string) => void):
     if (!isFile) return undefined;
     let sha: string;
     try {
-      sha = await repo.hashes.hash(e.abs);
+      // Files that will be objects are staged for the commit; inline JSON is only hashed.
+      const inline = e.rel.endsWith('.json') && !raw && !isShaLike(repo.pristine?.[e.rel]);
+      sha = await repo.hashes.hash(e.abs, inline ? undefined : repo.stagingDir);
     } catch (err) {
       if (errnoCode(err) === 'ENOENT') {
         warn(`WARNING: ${e.abs} disappeared while it was being added; it is not staged\n`);

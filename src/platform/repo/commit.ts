@@ -1,4 +1,4 @@
-import { promises as fsp } from 'node:fs';
+import { promises as fsp, renameSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   canonicalJson,
@@ -14,6 +14,7 @@ import { copyAtomic } from './objectStore';
 import { computeWorkingState, statePatch } from './workingState';
 import { crashPoint } from './crashPoint';
 import { FILE_CONCURRENCY, mapLimit } from './mapLimit';
+import { STAGE_MIN } from './HashCache';
 
 export interface CommitOptions {
   message?: string;
@@ -77,6 +78,16 @@ async function commitInner(repo: Repo, opts: CommitOptions): Promise<void> {
     // An existing object is reused only if it is whole (same size as the file); a truncated one,
     // e.g. from a power loss, is rewritten.
     if (!overwrite && (await sameSize(dest, src))) return;
+    // A copy staged by `add` has exactly this content (it is named by its hash): move it in.
+    if (repo.stagingDir && fileSize(src) > STAGE_MIN) {
+      try {
+        renameSync(join(repo.stagingDir, sha), dest);
+        crashPoint('object-write');
+        return;
+      } catch {
+        // Not staged, or another file system: copy below (which also reports a missing objdir).
+      }
+    }
     await copyAtomic(src, dest, {
       expectSha: sha,
       mismatch: (actual) =>
@@ -124,10 +135,18 @@ async function commitInner(repo: Repo, opts: CommitOptions): Promise<void> {
   repo.staged.clear();
 }
 
+function fileSize(p: string): number {
+  try {
+    return statSync(p).size;
+  } catch {
+    return -1;
+  }
+}
+
 async function sameSize(a: string, b: string): Promise<boolean> {
   try {
-    const [x, y] = await Promise.all([fsp.stat(a), fsp.stat(b)]);
-    return x.size === y.size;
+    await Promise.resolve();
+    return statSync(a).size === statSync(b).size;
   } catch {
     return false;
   }

@@ -1,5 +1,16 @@
 import { createHash } from 'node:crypto';
-import { promises as fsp, constants as fsc } from 'node:fs';
+import {
+  closeSync,
+  fstatSync,
+  openSync,
+  promises as fsp,
+  constants as fsc,
+  readFileSync,
+  renameSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
+import { join } from 'node:path';
 import { PvrError, errnoCode, goPathError } from './PvrError';
 import { crashPoint } from './crashPoint';
 
@@ -68,6 +79,10 @@ export interface CopyOptions {
  * file that changed since it was hashed, or a corrupt object, never lands under a wrong name.
  */
 export async function copyAtomic(src: string, dest: string, opts: CopyOptions = {}): Promise<string> {
+  if (!opts.sync && opts.mode === undefined) {
+    const small = await copySmall(src, dest, opts);
+    if (small !== undefined) return small;
+  }
   let inp: fsp.FileHandle;
   try {
     inp = await fsp.open(src, 'r');
@@ -107,6 +122,99 @@ export async function copyAtomic(src: string, dest: string, opts: CopyOptions = 
   } finally {
     await inp.close();
     if (tmp && !renamed) await fsp.rm(tmp, { force: true });
+  }
+}
+
+const SMALL = 256 * 1024;
+
+/**
+ * The fast path of {@link copyAtomic} for small files: one read, one exclusive write, one rename
+ * (a third of the system calls, which dominate for thousands of small files). Returns undefined
+ * for files too big for it.
+ */
+async function copySmall(src: string, dest: string, opts: CopyOptions): Promise<string | undefined> {
+  // Synchronous on purpose (see HashCache.hash): for small files the calls are cheaper than the
+  // thread-pool hand-offs of their async forms.
+  let fd: number;
+  try {
+    fd = openSync(src, 'r');
+  } catch (e) {
+    throw Object.assign(new PvrError(goPathError('open', src, e), 3), { beforeAnnounce: true });
+  }
+  let data: Buffer;
+  try {
+    if (fstatSync(fd).size > SMALL) return undefined;
+    data = readFileSync(fd);
+  } finally {
+    closeSync(fd);
+  }
+  const actual = createHash('sha256').update(data).digest('hex');
+  if (opts.expectSha !== undefined && actual !== opts.expectSha) {
+    throw new PvrError(opts.mismatch?.(actual) ?? `content of ${src} does not match ${opts.expectSha}`, 3);
+  }
+  let tmp = `${dest}.new`;
+  try {
+    writeFileSync(tmp, data, { flag: 'wx', mode: 0o644 });
+  } catch (e) {
+    if (errnoCode(e) !== 'EEXIST') throw new PvrError(goPathError('open', tmp, e), 3);
+    tmp = `${dest}.${process.pid}.${Math.random().toString(36).slice(2)}.new`;
+    writeFileSync(tmp, data, { flag: 'wx', mode: 0o644 });
+  }
+  crashPoint('object-write');
+  try {
+    renameSync(tmp, dest);
+  } catch (e) {
+    rmSync(tmp, { force: true });
+    throw e;
+  }
+  await Promise.resolve();
+  return actual;
+}
+
+/**
+ * Hashes `src` while copying it into the staging area `stagingDir` (one read, one write), so that
+ * a later commit only has to move the copy into the objects directory. Returns the sha256; the
+ * copy is `<stagingDir>/<sha>`. Old staged copies (never committed) are not kept forever: see
+ * {@link pruneStaging}.
+ */
+export async function hashAndStage(src: string, stagingDir: string): Promise<string> {
+  await fsp.mkdir(stagingDir, { recursive: true, mode: 0o700 });
+  const tmp = join(stagingDir, `${process.pid}.${Math.random().toString(36).slice(2)}.new`);
+  const inp = await fsp.open(src, 'r');
+  let ok = false;
+  try {
+    const out = await fsp.open(tmp, fsc.O_WRONLY | fsc.O_CREAT | fsc.O_EXCL, 0o644);
+    const hash = createHash('sha256');
+    try {
+      const buf = Buffer.allocUnsafe(CHUNK);
+      for (;;) {
+        const { bytesRead } = await inp.read(buf, 0, CHUNK, null);
+        if (bytesRead === 0) break;
+        hash.update(buf.subarray(0, bytesRead));
+        let off = 0;
+        while (off < bytesRead) off += (await out.write(buf, off, bytesRead - off)).bytesWritten;
+      }
+    } finally {
+      await out.close();
+    }
+    const sha = hash.digest('hex');
+    await fsp.rename(tmp, join(stagingDir, sha));
+    ok = true;
+    return sha;
+  } finally {
+    await inp.close();
+    if (!ok) await fsp.rm(tmp, { force: true });
+  }
+}
+
+/** Removes staged copies older than `maxAgeMs` (files added but never committed). */
+export async function pruneStaging(stagingDir: string, maxAgeMs = 7 * 24 * 3600 * 1000): Promise<void> {
+  const names = await fsp.readdir(stagingDir).catch(() => [] as string[]);
+  const now = Date.now();
+  for (const n of names) {
+    const p = join(stagingDir, n);
+    const st = await fsp.stat(p).catch(() => undefined);
+    if (st && now - st.mtimeMs > maxAgeMs) await fsp.rm(p, { force: true });
   }
 }
 

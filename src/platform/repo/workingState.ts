@@ -1,4 +1,4 @@
-import { promises as fsp, type Stats } from 'node:fs';
+import { promises as fsp, readdirSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import {
   GoJsonError,
@@ -21,7 +21,7 @@ export interface WalkEntry {
   /** Path relative to the root with `/`. */
   rel: string;
   abs: string;
-  stat: Stats;
+  isDirectory: boolean;
 }
 
 /**
@@ -35,27 +35,30 @@ export async function* walkTree(
   skip?: (rel: string) => boolean,
 ): AsyncGenerator<WalkEntry> {
   async function* walk(dir: string, prefix: string): AsyncGenerator<WalkEntry> {
-    let names: string[];
+    let entries: Dirent[];
     try {
-      names = await fsp.readdir(dir);
+      entries = readdirSync(dir, { withFileTypes: true });
     } catch {
       return; // vanished or unreadable directory: nothing to list
     }
-    names.sort(compareKeys);
-    for (const name of names) {
-      const abs = join(dir, name);
-      const rel = prefix + name;
+    entries.sort((a, b) => compareKeys(a.name, b.name));
+    for (const d of entries) {
+      const abs = join(dir, d.name);
+      const rel = prefix + d.name;
       if (skip?.(rel)) continue;
-      let stat: Stats;
-      try {
-        stat = await fsp.lstat(abs);
-      } catch {
-        continue; // vanished between readdir and lstat
+      let isDirectory = d.isDirectory();
+      // Symlinks are never followed; only file systems without d_type need an lstat.
+      if (!isDirectory && !d.isFile() && !d.isSymbolicLink()) {
+        try {
+          isDirectory = (await fsp.lstat(abs)).isDirectory();
+        } catch {
+          continue; // vanished between readdir and lstat
+        }
       }
-      if (stat.isDirectory()) {
-        if (!filesOnly) yield { rel, abs, stat };
+      if (isDirectory) {
+        if (!filesOnly) yield { rel, abs, isDirectory };
         yield* walk(abs, `${rel}/`);
-      } else yield { rel, abs, stat };
+      } else yield { rel, abs, isDirectory };
     }
   }
   yield* walk(root, '');

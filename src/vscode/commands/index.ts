@@ -1,6 +1,8 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
+import { pvrScm } from '../scm/PvrScmProvider';
+import { pvrRunCommand } from './pvrRun';
 import { sigAddCommand, sigUpdateCommand } from '../signatures/signCommands';
 import { revealRef } from '../views/RevisionTreeProvider';
 import { doctor } from './doctor';
@@ -19,6 +21,22 @@ export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
  */
 export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.showLog': () => () => log.show(),
+  'pantavisor.pvr.refresh': () => (arg) => pvrScm()?.refresh(arg),
+  'pantavisor.pvr.stage':
+    () =>
+    (...args) =>
+      pvrScm()?.stage(...args),
+  'pantavisor.pvr.unstage':
+    () =>
+    (...args) =>
+      pvrScm()?.unstage(...args),
+  'pantavisor.pvr.commit': () => (arg) => pvrScm()?.commit(arg),
+  'pantavisor.pvr.discard':
+    () =>
+    (...args) =>
+      pvrScm()?.discard(...args),
+  'pantavisor.pvr.showDiff': () => (arg) => pvrScm()?.showDiff(arg),
+  'pantavisor.pvr.run': pvrRunCommand,
   'pantavisor.sig.add': sigAddCommand,
   'pantavisor.sig.update': sigUpdateCommand,
   'pantavisor.doctor': doctor,
