@@ -72,6 +72,7 @@ export const postCommand = pvrCommand({
         rev: Number(revText),
         force: flags['force'] === true,
         onEvent: (e) => {
+          if (e.kind === 'resumed') ctx.stderr(`${e.name} [resuming at byte ${e.offset}]\n`);
           if (e.kind === 'object') {
             ctx.stderr(
               `${e.name} ${e.status === 'uploaded' ? '[OK]' : e.status === 'dupe' ? '[OK - Dupe]' : '[OK - present]'}\n`,

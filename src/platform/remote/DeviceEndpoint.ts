@@ -1,4 +1,4 @@
-import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createHash, timingSafeEqual } from 'node:crypto';
 import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
@@ -12,6 +12,7 @@ import {
   isShaLike,
   type JsonObject,
 } from '../../core/revision/canonicalJson';
+import { hashFile } from '../repo/objectStore';
 import { DEVICE_PATH } from './remoteUrl';
 import { RevisionExists, TrailStore, badStatePath, parseState, stateObjects } from './TrailStore';
 
@@ -80,6 +81,8 @@ export class DeviceEndpoint {
   private readonly maxObject: number;
   /** Sizes announced per sha (checked against the upload's length). */
   private readonly announced = new Map<string, number>();
+  /** Objects being uploaded now (one writer per partial file). */
+  private readonly uploading = new Set<string>();
   /** Body bytes read per request (for the log line). */
   private readonly received = new Map<http.IncomingMessage, number>();
 
@@ -354,14 +357,33 @@ export class DeviceEndpoint {
       return 409;
     }
     this.announced.set(sha, n);
+    // Our extension: how much of an interrupted upload is here (pvr ignores unknown fields).
+    const partial = join(this.store.incoming, `${sha}.partial`);
+    let have = (await fsp.stat(partial).catch(() => undefined))?.size ?? 0;
+    if (have >= n && !this.uploading.has(sha)) {
+      // Received whole but not yet named when the server stopped: verify and keep it.
+      if (have === n && (await hashFile(partial)) === sha) {
+        await fsp.rename(partial, this.store.objectPath(sha));
+        this.stats.objectsStored++;
+        res.writeHead(409, { 'Content-Type': 'application/json', 'Pantahub-Object-Type': 'object' });
+        res.end(JSON.stringify(record));
+        return 409;
+      }
+      await fsp.rm(partial, { force: true });
+      have = 0;
+    }
     res.writeHead(200, { 'Content-Type': 'application/json' });
-    res.end(JSON.stringify(record));
+    res.end(JSON.stringify({ ...record, 'pvkit-received': String(Math.min(have, n)) }));
     return 200;
   }
 
   /**
-   * Streams an upload into `objects/.incoming/`, hashing on the way; renames it to its sha only
-   * when the length and the sha256 match. A client that goes away leaves nothing behind.
+   * Streams an upload into `objects/.incoming/<sha>.partial`, hashing on the way, and renames it
+   * to its sha only when the length and the sha256 match. A client that goes away (or a server
+   * that is killed) leaves the received prefix there: the next announcement reports it as
+   * `pvkit-received`, and a `PUT` with `Content-Range: bytes S-(T-1)/T` (S at most what was
+   * received) continues from S, so a resumed upload sends only the rest. Without Content-Range the
+   * upload starts over, which is what pvr does. Content that turns out wrong is deleted.
    */
   private async receiveObject(
     req: http.IncomingMessage,
@@ -371,20 +393,46 @@ export class DeviceEndpoint {
     const declared = req.headers['content-length'];
     if (declared === undefined) throw new HttpFailure(411, 'an object upload needs a Content-Length');
     const len = Number(declared);
-    if (len > this.maxObject)
-      throw new HttpFailure(413, `object of ${len} bytes is over the limit of ${this.maxObject} bytes`);
+    const partial = join(this.store.incoming, `${sha}.partial`);
+    let start = 0;
+    let total = len;
+    const range = req.headers['content-range'];
+    if (range !== undefined) {
+      const m = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(range);
+      if (!m || Number(m[2]) !== Number(m[3]) - 1 || Number(m[3]) - Number(m[1]) !== len) {
+        throw new HttpFailure(400, `bad Content-Range ${JSON.stringify(range)} for ${len} bytes`);
+      }
+      start = Number(m[1]);
+      total = Number(m[3]);
+      const have = (await fsp.stat(partial).catch(() => undefined))?.size ?? 0;
+      if (start > have) {
+        throw new HttpFailure(416, `cannot continue ${sha} at byte ${start}: ${have} bytes were received`, {
+          'Content-Range': `bytes */${total}`,
+        });
+      }
+    }
+    if (total > this.maxObject)
+      throw new HttpFailure(413, `object of ${total} bytes is over the limit of ${this.maxObject} bytes`);
     const expected = this.announced.get(sha);
-    if (expected !== undefined && expected !== len) {
+    if (expected !== undefined && expected !== total) {
       throw new HttpFailure(
         422,
-        `object ${sha} was announced with ${expected} bytes but the upload has ${len}`,
+        `object ${sha} was announced with ${expected} bytes but the upload has ${total}`,
       );
     }
-    const tmp = join(this.store.incoming, `${sha}.${randomBytes(4).toString('hex')}`);
+    if (this.uploading.has(sha)) {
+      throw new HttpFailure(503, `an upload of ${sha} is in progress`, { 'Retry-After': '1' });
+    }
+    this.uploading.add(sha);
     const hash = createHash('sha256');
-    let got = 0;
+    let got = start;
     let done = false;
+    let bad = false;
     try {
+      if (start > 0) {
+        await fsp.truncate(partial, start);
+        for await (const c of createReadStream(partial) as AsyncIterable<Buffer>) hash.update(c);
+      }
       // A stream pipeline, so that receiving, hashing and writing overlap (writes are batched
       // with writev while the next chunks arrive).
       const count = this.count.bind(this);
@@ -394,7 +442,8 @@ export class DeviceEndpoint {
           transform(c: Buffer, _enc, cb): void {
             got += c.length;
             count(req, c.length);
-            if (got > len) {
+            if (got > total) {
+              bad = true;
               cb(new HttpFailure(413, `upload of ${sha} is longer than its Content-Length`));
               return;
             }
@@ -402,22 +451,24 @@ export class DeviceEndpoint {
             cb(null, c);
           },
         }),
-        createWriteStream(tmp, { flags: 'wx', mode: 0o644, highWaterMark: 4 << 20 }),
+        createWriteStream(partial, { flags: start > 0 ? 'a' : 'w', mode: 0o644, highWaterMark: 4 << 20 }),
       );
-      if (got !== len) throw new HttpFailure(400, `upload of ${sha} ended after ${got} of ${len} bytes`);
+      if (got !== total) throw new HttpFailure(400, `upload of ${sha} ended after ${got} of ${total} bytes`);
       const actual = hash.digest('hex');
       if (actual !== sha) {
+        bad = true;
         throw new HttpFailure(
           422,
           `content does not match its sha256: expected ${sha}, got ${actual}; nothing was stored`,
         );
       }
-      await fsp.rename(tmp, this.store.objectPath(sha));
+      await fsp.rename(partial, this.store.objectPath(sha));
       done = true;
       this.announced.delete(sha);
       this.stats.objectsStored++;
     } finally {
-      if (!done) await fsp.rm(tmp, { force: true });
+      this.uploading.delete(sha);
+      if (!done && bad) await fsp.rm(partial, { force: true });
     }
     res.writeHead(200, { 'Content-Type': 'application/json' });
     res.end(JSON.stringify({ sha256sum: sha, size: String(got) }));

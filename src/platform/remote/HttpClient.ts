@@ -178,12 +178,18 @@ export class HttpClient {
     });
   }
 
-  /** PUTs a file's bytes with Content-Length (pvr uploads objects this way). */
-  async putFile(url: string, path: string, size: number): Promise<HttpResponse> {
+  /**
+   * PUTs a file's bytes with Content-Length (pvr uploads objects this way). With `offset`, only
+   * the bytes from there are sent, with `Content-Range` (resuming an interrupted upload).
+   */
+  async putFile(url: string, path: string, size: number, offset = 0): Promise<HttpResponse> {
     return this.request('PUT', url, {
-      body: () => createReadStream(path, { highWaterMark: 1 << 20 }),
-      contentLength: size,
-      headers: { 'Content-Type': 'application/octet-stream' },
+      body: () => createReadStream(path, { highWaterMark: 1 << 20, start: offset }),
+      contentLength: size - offset,
+      headers: {
+        'Content-Type': 'application/octet-stream',
+        ...(offset > 0 ? { 'Content-Range': `bytes ${offset}-${size - 1}/${size}` } : {}),
+      },
     });
   }
 

@@ -21,6 +21,8 @@ export interface RemoteObject {
   'mime-type'?: string;
   'signed-puturl'?: string;
   'signed-geturl'?: string;
+  /** pvkit serve's extension: bytes of an interrupted upload it kept. */
+  'pvkit-received'?: string;
 }
 
 /** A protocol-level failure with the step it happened in (and the object, if any). */

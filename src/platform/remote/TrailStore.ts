@@ -15,7 +15,7 @@ import { writeAtomic, exists } from '../repo/objectStore';
  * The storage of `pvkit serve`, laid out like a device's (pantavisor-format.md §1):
  *
  *   DIR/objects/<sha256>            every uploaded object, verified before it gets its name
- *   DIR/objects/.incoming/          uploads in progress (removed on failure or on start)
+ *   DIR/objects/.incoming/          uploads in progress or interrupted (`<sha>.partial`, resumable)
  *   DIR/trails/<N>/.pvr/json        revision N's state (canonical JSON); also config, commitmsg
  *   DIR/current                     the number of the current (last posted) revision
  *   DIR/device-id                   a random id, reported as the post's `trail-id`
@@ -40,8 +40,12 @@ export class TrailStore {
   /** Creates the layout (idempotent) and clears uploads a killed server left behind. */
   async open(): Promise<this> {
     await fsp.mkdir(this.objdir, { recursive: true });
-    await fsp.rm(this.incoming, { recursive: true, force: true });
+    // Interrupted uploads are kept (`<sha>.partial`, resumable); anything else there is debris.
     await fsp.mkdir(this.incoming, { recursive: true });
+    for (const e of await fsp.readdir(this.incoming)) {
+      if (!/^[0-9a-f]{64}\.partial$/.test(e))
+        await fsp.rm(join(this.incoming, e), { recursive: true, force: true });
+    }
     await fsp.mkdir(this.trails, { recursive: true });
     for (const e of await fsp.readdir(this.trails)) {
       if (e.startsWith('.')) await fsp.rm(join(this.trails, e), { recursive: true, force: true });

@@ -19,7 +19,8 @@ export type PostStep = 'discover' | 'baseline' | 'objects' | 'state';
 export type PostEvent =
   | { kind: 'step'; step: PostStep }
   | { kind: 'object'; name: string; sha: string; status: 'uploaded' | 'present' | 'dupe'; bytes: number }
-  | { kind: 'plan'; toCheck: number; inBaseline: number };
+  | { kind: 'plan'; toCheck: number; inBaseline: number }
+  | { kind: 'resumed'; name: string; offset: number };
 
 export interface PostOptions {
   client: HttpClient;
@@ -153,8 +154,18 @@ export async function postRevision(repo: Repo, url: string, opts: PostOptions): 
     }
     const put = obj['signed-puturl'];
     if (!put) throw new RemoteError(`the remote gave no upload URL for ${p.name}`, 'objects', p.name);
+    // pvkit serve reports how much of an interrupted upload it kept; send only the rest.
+    const received = Number(obj['pvkit-received'] ?? 0);
+    let offset = Number.isInteger(received) && received > 0 && received < p.size ? received : 0;
     try {
-      await client.putFile(put, p.path, p.size);
+      try {
+        if (offset > 0) emit({ kind: 'resumed', name: p.name, offset });
+        await client.putFile(put, p.path, p.size, offset);
+      } catch (e) {
+        if (!(offset > 0 && e instanceof HttpError && e.status === 416)) throw e;
+        offset = 0; // the kept part is gone: start over
+        await client.putFile(put, p.path, p.size);
+      }
     } catch (e) {
       throw new RemoteError(
         `uploading object ${p.name} (${p.sha}, ${p.size} bytes): ${(e as Error).message}`,
@@ -164,8 +175,8 @@ export async function postRevision(repo: Repo, url: string, opts: PostOptions): 
       );
     }
     uploaded++;
-    uploadedBytes += p.size;
-    emit({ kind: 'object', name: p.name, sha: p.sha, status: 'uploaded', bytes: p.size });
+    uploadedBytes += p.size - offset;
+    emit({ kind: 'object', name: p.name, sha: p.sha, status: 'uploaded', bytes: p.size - offset });
   });
   const failed = results.find((r) => !r.ok);
   if (failed && !failed.ok) throw failed.error;

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import * as http from 'node:http';
 import { join } from 'node:path';
 import { DeviceEndpoint } from '../../../../src/platform/remote/DeviceEndpoint';
@@ -234,4 +234,57 @@ test('with --token, requests without the bearer token get 401 and WWW-Authentica
     },
     { token: 's3cret' },
   );
+});
+
+/** Sends the headers and the first `n` bytes of a PUT, then drops the connection. */
+function putPartly(url: string, data: Buffer, n: number): Promise<void> {
+  return new Promise((resolve) => {
+    const req = http.request(url, { method: 'PUT', headers: { 'Content-Length': String(data.length) } });
+    req.on('error', () => resolve());
+    req.write(data.subarray(0, n), () => setTimeout(() => (req.destroy(), resolve()), 100));
+  });
+}
+
+test('an interrupted upload is kept and continues with Content-Range; a wrong resumption is refused', async () => {
+  await withEndpoint(async (url, _ep, dir) => {
+    const data = randomBytesOf(300_000, 5);
+    const sha = sha256(data);
+    const partial = join(dir, 'objects', '.incoming', `${sha}.partial`);
+    assert.equal((await send(`${url}/objects/`, 'POST', record('big.bin', sha, data.length))).status, 200);
+    await putPartly(`${url}/objects/${sha}/blob`, data, 120_000);
+    const deadline = Date.now() + 5000;
+    while (!existsSync(partial) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const again = await send(`${url}/objects/`, 'POST', record('big.bin', sha, data.length));
+    const have = Number((JSON.parse(again.body) as Record<string, string>)['pvkit-received']);
+    assert.ok(have > 0 && have <= 120_000, `kept ${have} bytes`);
+    const beyond = await send(`${url}/objects/${sha}/blob`, 'PUT', data.subarray(have + 10), {
+      'Content-Range': `bytes ${have + 10}-${data.length - 1}/${data.length}`,
+    });
+    assert.equal(beyond.status, 416);
+    const rest = await send(`${url}/objects/${sha}/blob`, 'PUT', data.subarray(have), {
+      'Content-Range': `bytes ${have}-${data.length - 1}/${data.length}`,
+    });
+    assert.equal(rest.status, 200, rest.body);
+    assert.equal(sha256(readFileSync(join(dir, 'objects', sha))), sha);
+    assert.equal(existsSync(partial), false);
+  });
+});
+
+test('a resumed upload whose bytes do not add up to the sha is refused and its partial removed', async () => {
+  await withEndpoint(async (url, _ep, dir) => {
+    const data = randomBytesOf(200_000, 6);
+    const sha = sha256(data);
+    const partial = join(dir, 'objects', '.incoming', `${sha}.partial`);
+    assert.equal((await send(`${url}/objects/`, 'POST', record('b.bin', sha, data.length))).status, 200);
+    await putPartly(`${url}/objects/${sha}/blob`, data, 50_000);
+    const deadline = Date.now() + 5000;
+    while (!existsSync(partial) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const tail = randomBytesOf(200_000 - 10_000, 7);
+    const r = await send(`${url}/objects/${sha}/blob`, 'PUT', tail, {
+      'Content-Range': `bytes 10000-199999/200000`,
+    });
+    assert.equal(r.status, 422);
+    assert.equal(existsSync(partial), false);
+    assert.equal(existsSync(join(dir, 'objects', sha)), false);
+  });
 });
