@@ -360,7 +360,7 @@ export class DeviceEndpoint {
     // Our extension: how much of an interrupted upload is here (pvr ignores unknown fields).
     const partial = join(this.store.incoming, `${sha}.partial`);
     let have = (await fsp.stat(partial).catch(() => undefined))?.size ?? 0;
-    if (have >= n && !this.uploading.has(sha)) {
+    if (have > 0 && have >= n && !this.uploading.has(sha)) {
       // Received whole but not yet named when the server stopped: verify and keep it.
       if (have === n && (await hashFile(partial)) === sha) {
         await fsp.rename(partial, this.store.objectPath(sha));

@@ -103,14 +103,19 @@ export const pushCheckout =
           async (progress, cancel) => {
             cancel.onCancellationRequested(() => controller.abort(new Error('push cancelled')));
             let objects = 0;
+            const logged = new Set<string>();
             const report = (steps: readonly PushStep[], detail?: string): void =>
               progress.report({ message: `${describe(steps)}${detail ? ` — ${detail}` : ''}` });
             pipeline.onChange = (steps, e) => {
               if (e?.kind === 'object') objects++;
               report(steps, e?.kind === 'object' ? `${objects} objects (${e.name})` : undefined);
-              for (const s of steps)
-                if (s.status === 'done' || s.status === 'failed')
+              for (const s of steps) {
+                const key = `${s.id}:${s.status}`;
+                if ((s.status === 'done' || s.status === 'failed') && !logged.has(key)) {
+                  logged.add(key);
                   log.info(`push: ${s.title}: ${s.status}${s.detail ? ` (${s.detail})` : ''}`);
+                }
+              }
             };
             report(pipeline.steps);
             return pipeline.run();
