@@ -9,7 +9,7 @@ import { startViews } from './vscode/views/startViews';
 
 let ctx: Ctx | undefined;
 
-export function activate(context: vscode.ExtensionContext): { ctx: Ctx } | undefined {
+export function activate(context: vscode.ExtensionContext): { ctx: Ctx; activationMs: number } | undefined {
   const t0 = Date.now();
   context.subscriptions.push(log.init());
   try {
@@ -20,8 +20,9 @@ export function activate(context: vscode.ExtensionContext): { ctx: Ctx } | undef
     startPvrScm(ctx);
     registerPvrTasks(ctx);
     startViews(ctx);
-    log.info(`activated in ${Date.now() - t0} ms; settings: ${ctx.config.describe()}`);
-    return { ctx };
+    const activationMs = Date.now() - t0;
+    log.info(`activated in ${activationMs} ms; settings: ${ctx.config.describe()}`);
+    return { ctx, activationMs };
   } catch (e) {
     // Activation must not fail silently: say what broke and where to look.
     log.error('Pantavisor extension failed to activate', e);

@@ -1,4 +1,5 @@
 import { spawn, type SpawnOptions } from 'node:child_process';
+import type { Readable } from 'node:stream';
 
 /** Where command lines and process events are logged; the extension passes its log channel. */
 export interface ProcessLogger {
@@ -13,6 +14,8 @@ export interface RunOptions {
   signal?: AbortSignal;
   /** Text written to stdin, then stdin is closed. Stdin is closed at once when absent. */
   input?: string | Buffer;
+  /** A stream piped to stdin instead of `input` (e.g. a tar stream for `mksquashfs -tar`). */
+  stdin?: Readable;
   logger?: ProcessLogger;
   /** Called with each chunk as it arrives, for streaming output to a terminal or log. */
   onStdout?: (chunk: Buffer) => void;
@@ -104,7 +107,8 @@ export function run(cmd: string, args: readonly string[], opts: RunOptions = {})
       errLen += d.length;
     });
     child.stdin?.on('error', () => undefined);
-    if (opts.input !== undefined) child.stdin?.end(opts.input);
+    if (opts.stdin && child.stdin) opts.stdin.pipe(child.stdin);
+    else if (opts.input !== undefined) child.stdin?.end(opts.input);
     else child.stdin?.end();
     let settled = false;
     const finish = (r: RunResult): void => {

@@ -21,6 +21,7 @@ export const CONFIG_KEYS = [
   'devices.localEndpoint',
   'pantahub.apiUrl',
   'pantahub.repoUrl',
+  'docker.host',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
 
@@ -124,6 +125,12 @@ export class Config {
       'https://pvr.pantahub.com',
       (v): v is string => typeof v === 'string' && /^https?:\/\//.test(v),
     );
+  }
+
+  /** The Docker-compatible engine for local images (empty: DOCKER_HOST, the Docker context, the default socket). */
+  get dockerHost(): string | undefined {
+    const v = this.get('docker.host', '', (x): x is string => typeof x === 'string').trim();
+    return v || undefined;
   }
 
   describe(): string {

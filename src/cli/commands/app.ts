@@ -1,4 +1,5 @@
 import { promises as fs } from 'node:fs';
+import { appAddSubcommand, appUpdateSubcommand } from './appAdd';
 import { join } from 'node:path';
 import { UsageError, type CliCommand, type CliContext } from '../CliContext';
 import { parseArgs, str } from '../args';
@@ -85,7 +86,13 @@ const rm: AppSubcommand = {
  * The sub-commands. pvr's other `app` commands (`add`, `update`, `info`) are added here by the
  * areas that implement them; aliases are pvr's.
  */
-export const APP_SUBCOMMANDS: Record<string, AppSubcommand> = { install, ls, rm };
+export const APP_SUBCOMMANDS: Record<string, AppSubcommand> = {
+  install,
+  ls,
+  rm,
+  add: appAddSubcommand,
+  update: appUpdateSubcommand,
+};
 
 async function isApp(root: string, name: string): Promise<boolean> {
   try {
@@ -119,7 +126,7 @@ function help(): string {
 }
 
 export const appCommand: CliCommand = {
-  summary: 'manage the apps (containers) of a pvr checkout: install, ls, rm',
+  summary: 'manage the apps (containers) of a pvr checkout: add, update, install, ls, rm',
   get usage(): string {
     return help();
   },

@@ -12,6 +12,7 @@ import { restartQemuPreview, startQemuPreview, stopQemuPreview } from './qemu';
 import { pushCheckout, pushDryRun } from './push';
 import { addDevice, refreshDevices, removeDevice, selectTarget, setDefaultTarget } from './devices';
 import { pantahubSignIn, pantahubSignOut } from './pantahub';
+import { appAddCommand, appUpdateCommand } from '../image/appImageCommands';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -54,6 +55,8 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.devices.setDefault': setDefaultTarget,
   'pantavisor.pantahub.signIn': pantahubSignIn,
   'pantavisor.pantahub.signOut': pantahubSignOut,
+  'pantavisor.app.add': appAddCommand,
+  'pantavisor.app.update': appUpdateCommand,
 };
 
 export function registerCommands(ctx: Ctx): void {
