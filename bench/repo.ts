@@ -44,7 +44,7 @@ const base = mkdtempSync(join(tmpdir(), 'pvkit-bench-repo-'));
 
 function makeBig(dir: string): void {
   mkdirSync(dir, { recursive: true });
-  const per = Math.floor((BIG_MB << 20) / BIG_FILES);
+  const per = Math.floor((BIG_MB * 1048576) / BIG_FILES);
   const block = randomFillSync(Buffer.alloc(1 << 20));
   for (let i = 0; i < BIG_FILES; i++) {
     const sub = join(dir, `d${i % 20}`);

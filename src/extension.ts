@@ -3,13 +3,20 @@ import { Ctx } from './vscode/ctx';
 import { log } from './vscode/log';
 import { registerCommands } from './vscode/commands/index';
 import { startLanguageFeatures } from './vscode/startLanguageFeatures';
-import { startPvrScm } from './vscode/scm/PvrScmProvider';
+import { startPvrScm, type PvrScm } from './vscode/scm/PvrScmProvider';
 import { registerPvrTasks } from './vscode/commands/pvrRun';
 import { startViews } from './vscode/views/startViews';
 
 let ctx: Ctx | undefined;
 
-export function activate(context: vscode.ExtensionContext): { ctx: Ctx; activationMs: number } | undefined {
+/** What activate returns; tests reach the running services through it. */
+export interface PvkitApi {
+  ctx: Ctx;
+  activationMs: number;
+  scm: PvrScm;
+}
+
+export function activate(context: vscode.ExtensionContext): PvkitApi | undefined {
   const t0 = Date.now();
   context.subscriptions.push(log.init());
   try {
@@ -17,12 +24,12 @@ export function activate(context: vscode.ExtensionContext): { ctx: Ctx; activati
     context.subscriptions.push(ctx);
     registerCommands(ctx);
     startLanguageFeatures(ctx);
-    startPvrScm(ctx);
+    const scm = startPvrScm(ctx);
     registerPvrTasks(ctx);
     startViews(ctx);
     const activationMs = Date.now() - t0;
     log.info(`activated in ${activationMs} ms; settings: ${ctx.config.describe()}`);
-    return { ctx, activationMs };
+    return { ctx, activationMs, scm };
   } catch (e) {
     // Activation must not fail silently: say what broke and where to look.
     log.error('Pantavisor extension failed to activate', e);

@@ -1,4 +1,5 @@
 import * as vscode from 'vscode';
+import { discoverTargets } from '../../platform/revision/loadRevision';
 import { existsSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { join, relative } from 'node:path';
@@ -137,20 +138,39 @@ export class PvrScm implements vscode.Disposable {
         },
       }),
     );
-    ctx.pushCleanup(vscode.workspace.onDidChangeWorkspaceFolders(() => this.scan()));
-    this.scan();
+    ctx.pushCleanup(vscode.workspace.onDidChangeWorkspaceFolders(() => void this.scan()));
+    void this.scan();
   }
 
-  /** Finds pvr checkouts among the workspace folders (the folder itself or its direct children). */
-  scan(): void {
-    for (const f of vscode.workspace.workspaceFolders ?? []) {
-      const root = f.uri.fsPath;
-      if (existsSync(join(root, '.pvr')) && !this.repos.has(root)) {
-        const r = new PvrRepository(root, this.ctx);
-        this.repos.set(root, r);
-        void r.refresh();
-      }
-    }
+  /** Finds pvr checkouts in the workspace folders: a folder with `.pvr/`, or one below it. */
+  scan(): Promise<void> {
+    const folders = (vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath);
+    return discoverTargets(folders).then(
+      (targets) => {
+        for (const t of targets) {
+          if (t.type !== 'checkout' || this.repos.has(t.root) || !existsSync(join(t.root, '.pvr'))) continue;
+          const r = new PvrRepository(t.root, this.ctx);
+          this.repos.set(t.root, r);
+          void r.refresh();
+        }
+      },
+      (e: unknown) => log.warn(`pvr checkout scan failed: ${String(e)}`),
+    );
+  }
+
+  /** The open checkouts, for views and tests. */
+  repositories(): {
+    root: string;
+    changes: readonly vscode.SourceControlResourceState[];
+    untracked: readonly vscode.SourceControlResourceState[];
+    sc: vscode.SourceControl;
+  }[] {
+    return [...this.repos.values()].map((r) => ({
+      root: r.root,
+      changes: r.changes.resourceStates,
+      untracked: r.untracked.resourceStates,
+      sc: r.sc,
+    }));
   }
 
   /** The repository of a resource state, a SourceControl or (by default) the only/first one. */
@@ -242,8 +262,10 @@ export class PvrScm implements vscode.Disposable {
   }
 
   async refresh(arg?: unknown): Promise<void> {
-    this.scan();
-    await this.repoFor(arg)?.refresh();
+    await this.scan();
+    const one = this.repoFor(arg);
+    if (arg !== undefined && one) await one.refresh();
+    else await Promise.all([...this.repos.values()].map((r) => r.refresh()));
   }
 
   dispose(): void {
