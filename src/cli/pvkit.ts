@@ -36,11 +36,27 @@ export async function main(argv: string[], io?: CliIo): Promise<number> {
   const err = io?.stderr ?? ((t: string): void => void process.stderr.write(t));
   // pvr's global option `--config-dir DIR`/`-c DIR` comes before the command (pvr-repo.md §1.1).
   let env = io?.env ?? process.env;
-  while (argv[0] === '-c' || argv[0] === '--config-dir' || /^--?config-dir=/.test(argv[0] ?? '')) {
-    const eq = (argv[0] ?? '').indexOf('=');
-    const dir = eq >= 0 ? (argv[0] ?? '').slice(eq + 1) : argv[1];
-    env = { ...env, PVR_CONFIG_DIR: dir ?? '' };
-    argv = argv.slice(eq >= 0 ? 1 : 2);
+  // Also pvr's `--access-token/-a`, `--repo-baseurl/-r` and `--insecure/-i` (pantavisor-format.md §2.1).
+  const GLOBAL: Record<string, string> = {
+    c: 'PVR_CONFIG_DIR',
+    'config-dir': 'PVR_CONFIG_DIR',
+    a: 'PVR_ACCESSTOKEN',
+    'access-token': 'PVR_ACCESSTOKEN',
+    r: 'PVR_REPO_BASEURL',
+    'repo-baseurl': 'PVR_REPO_BASEURL',
+  };
+  for (;;) {
+    const m = /^--?([a-z-]+)(?:=(.*))?$/s.exec(argv[0] ?? '');
+    if (m && (m[1] === 'i' || m[1] === 'insecure') && m[2] === undefined) {
+      env = { ...env, PVR_INSECURE: '1' };
+      argv = argv.slice(1);
+      continue;
+    }
+    const key = m ? GLOBAL[m[1] ?? ''] : undefined;
+    if (!m || !key) break;
+    const value = m[2] !== undefined ? m[2] : argv[1];
+    env = { ...env, [key]: value ?? '' };
+    argv = argv.slice(m[2] !== undefined ? 1 : 2);
   }
   const [name, ...rest] = argv;
   if (!name || name === 'help' || name === '--help' || name === '-h') {

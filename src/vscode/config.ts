@@ -19,6 +19,9 @@ export const CONFIG_KEYS = [
   'signatures.cacertsPath',
   'qemu.path',
   'qemu.profiles',
+  'devices.localEndpoint',
+  'pantahub.apiUrl',
+  'pantahub.repoUrl',
   'docker.host',
 ] as const;
 export type ConfigKey = (typeof CONFIG_KEYS)[number];
@@ -101,6 +104,33 @@ export class Config {
   /** Raw preview profiles; each is checked by `parseProfile` when used. */
   get qemuProfiles(): unknown[] {
     return this.get('qemu.profiles', [] as unknown[], (v): v is unknown[] => Array.isArray(v));
+  }
+
+  /** The `pvkit serve` endpoint listed in the Devices view (empty: not listed). */
+  get localEndpoint(): string {
+    return this.get(
+      'devices.localEndpoint',
+      'http://127.0.0.1:12368/cgi-bin/pvr',
+      (v): v is string => typeof v === 'string',
+    ).trim();
+  }
+
+  /** Pantahub's API (sign-in, pvr's `--baseurl`). */
+  get pantahubApiUrl(): string {
+    return this.get(
+      'pantahub.apiUrl',
+      'https://api.pantahub.com',
+      (v): v is string => typeof v === 'string' && /^https?:\/\//.test(v),
+    );
+  }
+
+  /** Pantahub's repository base for `USER/DEVICE` (pvr's `--repo-baseurl`). */
+  get pantahubRepoUrl(): string {
+    return this.get(
+      'pantahub.repoUrl',
+      'https://pvr.pantahub.com',
+      (v): v is string => typeof v === 'string' && /^https?:\/\//.test(v),
+    );
   }
 
   /** The Docker-compatible engine for local images (empty: DOCKER_HOST, the Docker context, the default socket). */

@@ -16,6 +16,8 @@ import { jsonCommand } from './json';
 import { resetCommand } from './reset';
 import { statusCommand } from './status';
 import { convertCommand } from './convert';
+import { postCommand } from './post';
+import { serveCommand } from './serve';
 
 /**
  * The command table. Each area adds one line here and one file beside this one. pvr-compatible
@@ -34,4 +36,7 @@ export const COMMANDS: Record<string, CliCommand> = {
   ...{ checkout: resetCommand, co: resetCommand, clone: cloneCommand, c: cloneCommand },
   ...{ export: exportCommand, import: importCommand },
   preview: previewCommand,
+  post: postCommand,
+  po: postCommand,
+  serve: serveCommand,
 };

@@ -9,6 +9,10 @@ import { PvrError, goPathError } from './PvrError';
 import { copyAtomic, exists, writeAtomic } from './objectStore';
 import { initRepo } from './init';
 import { checkoutRepo } from './checkout';
+import { clientFromEnv } from '../remote/clientFromEnv';
+import { getRemote } from '../remote/getRemote';
+import { RemoteError } from '../remote/PvrRemote';
+import { isHttpUrl, resolveRemoteRef, type RemoteRef } from '../remote/remoteUrl';
 
 /** The argument of get/clone, normalised as pvr does (pvr-repo.md §10.1). */
 export interface SourceRef {
@@ -161,7 +165,7 @@ function unresolvable(arg: string, failCode: number, badRefCode: number): PvrErr
   if (n >= 3)
     return new PvrError('clone URL is not a valid URL, nor in pvr device ref format; see --help', badRefCode);
   return new PvrError(
-    `${arg} is a Pantahub device reference; pvkit works with local sources only (a repository's .pvr directory or an export tarball); use pvr for devices`,
+    `${arg} is neither a local source (a repository's .pvr directory or an export tarball) nor a remote (http(s)://…, a device address, or USER/DEVICE on Pantahub)`,
     failCode,
   );
 }
@@ -176,6 +180,7 @@ export interface GetOptions {
   cloneStyle?: boolean;
   failCode?: number;
   badRefCode?: number;
+  signal?: AbortSignal;
 }
 
 /**
@@ -192,8 +197,35 @@ export async function getRepo(repo: Repo, arg: string, opts: GetOptions): Promis
   } catch (e) {
     throw new PvrError((e as Error).message, badRefCode);
   }
-  if (!(await exists(resolve(opts.cwd, ref.path))) || ref.path === '')
-    throw unresolvable(arg, failCode, badRefCode);
+  const local = !isHttpUrl(arg) && ref.path !== '' && (await exists(resolve(opts.cwd, ref.path)));
+  if (!local) {
+    let remote: RemoteRef | undefined;
+    try {
+      remote = resolveRemoteRef(arg, { repoBaseUrl: opts.env['PVR_REPO_BASEURL'] });
+    } catch (e) {
+      throw new PvrError((e as Error).message, badRefCode);
+    }
+    if (!remote) throw unresolvable(arg, failCode, badRefCode);
+    const client = clientFromEnv(opts.env, opts.signal ? { signal: opts.signal } : {});
+    let got;
+    try {
+      got = await getRemote(client, remote.url, remote.parts, repo.objdir, (l) =>
+        opts.stderr(Buffer.from(l)),
+      );
+    } catch (e) {
+      if (e instanceof RemoteError) {
+        throw new PvrError(
+          `get from ${remote.url} failed (${e.step}${e.object ? `, ${e.object}` : ''}): ${e.message}`,
+          failCode,
+        );
+      }
+      throw e;
+    } finally {
+      client.dispose();
+    }
+    await mergeIntoPristine(repo, got.state, ref, failCode, false);
+    return got.downloaded + got.cached;
+  }
   const src = await openSource(ref, opts.cwd, opts.env, failCode, opts.stdout);
   try {
     const srcState = src.state ?? newObject();
@@ -223,29 +255,40 @@ export async function getRepo(repo: Repo, arg: string, opts: GetOptions): Promis
       lines.sort((a, b) => Buffer.compare(a, b));
       for (const l of lines) opts.stderr(l);
     }
-    let local: JsonObject;
-    let incoming: JsonObject;
-    try {
-      local = toDoubles(repo.pristine ?? newObject()) as JsonObject;
-      incoming = toDoubles(srcState) as JsonObject;
-    } catch (e) {
-      if (e instanceof InvalidJsonDocument) throw new PvrError(e.message, failCode);
-      throw e;
-    }
-    const keys = Object.keys(incoming);
-    if (keys.length === 0 && !(ref.fragment ?? '').includes(',')) {
-      // pvr quirk (080-get-empty-export): an empty source adds a member named after the part list.
-      local[ref.fragment ?? ''] = local[''] ?? null;
-    }
-    for (const k of keys) if (getPartMatches(k, ref.parts)) local[k] = incoming[k] ?? null;
-    await writeAtomic(join(repo.pvrDir, 'json'), canonicalJson(local));
-    repo.pristine = local;
-    repo.config.DefaultGetUrl = ref.url;
-    await writeAtomic(join(repo.pvrDir, 'config'), formatConfig(repo.config));
+    await mergeIntoPristine(repo, srcState, ref, failCode, true);
     return count;
   } finally {
     await src.cleanup();
   }
+}
+
+/** Merges a source state over the pristine (doubles, part filter, union) and saves json + config. */
+async function mergeIntoPristine(
+  repo: Repo,
+  srcState: JsonObject,
+  ref: SourceRef,
+  failCode: number,
+  localQuirks: boolean,
+): Promise<void> {
+  let local: JsonObject;
+  let incoming: JsonObject;
+  try {
+    local = toDoubles(repo.pristine ?? newObject()) as JsonObject;
+    incoming = toDoubles(srcState) as JsonObject;
+  } catch (e) {
+    if (e instanceof InvalidJsonDocument) throw new PvrError(e.message, failCode);
+    throw e;
+  }
+  const keys = Object.keys(incoming);
+  if (localQuirks && keys.length === 0 && !(ref.fragment ?? '').includes(',')) {
+    // pvr quirk (080-get-empty-export): an empty source adds a member named after the part list.
+    local[ref.fragment ?? ''] = local[''] ?? null;
+  }
+  for (const k of keys) if (getPartMatches(k, ref.parts)) local[k] = incoming[k] ?? null;
+  await writeAtomic(join(repo.pvrDir, 'json'), canonicalJson(local));
+  repo.pristine = local;
+  repo.config.DefaultGetUrl = ref.url;
+  await writeAtomic(join(repo.pvrDir, 'config'), formatConfig(repo.config));
 }
 
 export interface CloneOptions {
@@ -269,9 +312,19 @@ export async function cloneRepo(args: string[], opts: CloneOptions): Promise<str
   } catch {
     throw new PvrError('clone must have a valid URL as argument', 2);
   }
+  let namePath = ref.path;
+  if (args.length !== 2 && !existsSync(resolve(opts.cwd, ref.path))) {
+    // A device address clones into `pvr`, as pvr names it after the expanded URL's last element.
+    try {
+      const remote = resolveRemoteRef(arg, { repoBaseUrl: opts.env['PVR_REPO_BASEURL'] });
+      if (remote) namePath = new URL(remote.url).pathname;
+    } catch {
+      // reported by get below
+    }
+  }
   const target = resolve(
     opts.cwd,
-    args.length === 2 ? (args[1] ?? '') : basename(ref.path.replace(/\/+$/, '')),
+    args.length === 2 ? (args[1] ?? '') : basename(namePath.replace(/\/+$/, '')),
   );
   const tmp = join(dirname(target), `pvr-clone-${String(Math.floor(Math.random() * 1e9)).padStart(9, '1')}`);
   try {

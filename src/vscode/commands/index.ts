@@ -10,6 +10,9 @@ import type { SourceRef } from '../../core/revision/summarizeRevision';
 import { appInstallCommand } from './appInstall';
 import { convertCommand } from '../convert/convertCommand';
 import { restartQemuPreview, startQemuPreview, stopQemuPreview } from './qemu';
+import { pushCheckout, pushDryRun } from './push';
+import { addDevice, refreshDevices, removeDevice, selectTarget, setDefaultTarget } from './devices';
+import { pantahubSignIn, pantahubSignOut } from './pantahub';
 import { appAddCommand, appUpdateCommand } from '../image/appImageCommands';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
@@ -45,6 +48,15 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.qemu.start': startQemuPreview,
   'pantavisor.qemu.stop': stopQemuPreview,
   'pantavisor.qemu.restart': restartQemuPreview,
+  'pantavisor.push': pushCheckout,
+  'pantavisor.push.dryRun': pushDryRun,
+  'pantavisor.devices.selectTarget': selectTarget,
+  'pantavisor.devices.add': addDevice,
+  'pantavisor.devices.remove': removeDevice,
+  'pantavisor.devices.refresh': refreshDevices,
+  'pantavisor.devices.setDefault': setDefaultTarget,
+  'pantavisor.pantahub.signIn': pantahubSignIn,
+  'pantavisor.pantahub.signOut': pantahubSignOut,
   'pantavisor.app.add': appAddCommand,
   'pantavisor.app.update': appUpdateCommand,
 };

@@ -188,13 +188,15 @@ test('get from a source with a corrupt object imports nothing', async () => {
   rmSync(s.dir, { recursive: true, force: true });
 });
 
-test('a Pantahub device reference gets a clear local-only error instead of a network retry loop', async () => {
+test('a USER/DEVICE reference goes to the repo base URL and an unreachable remote is a clear error', async () => {
   const r = await committed({ 'a.txt': 'a' });
-  const out = await run(r.root, r.env, 'get', 'user/device');
+  // Port 1 on loopback: nothing listens there; Pantahub itself is never contacted by tests.
+  const env = { ...r.env, PVR_REPO_BASEURL: 'http://127.0.0.1:1', PVKIT_HTTP_RETRIES: '0' };
+  const out = await run(r.root, env, 'get', 'user/device');
   assert.equal(out.code, 3);
   assert.match(
     out.stderr,
-    /user\/device is a Pantahub device reference; pvkit works with local sources only/,
+    /get from http:\/\/127\.0\.0\.1:1\/user\/device failed \(discover\).*ECONNREFUSED/,
   );
   rmSync(r.base, { recursive: true, force: true });
 });
