@@ -7,6 +7,7 @@ import type { PostResult } from '../../platform/remote/postRevision';
 import type { Ctx } from '../ctx';
 import { getDeviceTargets, type Target } from '../devices/DeviceTargets';
 import { log } from '../log';
+import { confirmSignaturesBeforePush } from '../signatures/startSignatures';
 
 /** The checkout to push: the given folder, the active editor's repository, or a workspace one. */
 function findCheckout(arg: unknown): string | undefined {
@@ -69,6 +70,10 @@ export const pushCheckout =
     if (!root)
       throw new Error('no pvr checkout (a folder with .pvr/json) is open: open one or pass its folder');
     const target = chooseTarget(ctx, a.target);
+    if (!(await confirmSignaturesBeforePush(root))) {
+      log.info(`push: ${root}: stopped before staging (signatures to re-sign or push declined)`);
+      return undefined;
+    }
     const token = await getDeviceTargets(ctx).tokenFor(target);
     if (target.kind === 'pantahub' && !token) {
       const pick = await vscode.window.showWarningMessage(
