@@ -11,6 +11,7 @@ import { appInstallCommand } from './appInstall';
 import { convertCommand } from '../convert/convertCommand';
 import { restartQemuPreview, startQemuPreview, stopQemuPreview } from './qemu';
 import { pushCheckout, pushDryRun } from './push';
+import { convertAndPush } from './convertAndPush';
 import { addDevice, refreshDevices, removeDevice, selectTarget, setDefaultTarget } from './devices';
 import { pantahubSignIn, pantahubSignOut } from './pantahub';
 import { appAddCommand, appUpdateCommand } from '../image/appImageCommands';
@@ -50,6 +51,7 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.qemu.restart': restartQemuPreview,
   'pantavisor.push': pushCheckout,
   'pantavisor.push.dryRun': pushDryRun,
+  'pantavisor.convertAndPush': convertAndPush,
   'pantavisor.devices.selectTarget': selectTarget,
   'pantavisor.devices.add': addDevice,
   'pantavisor.devices.remove': removeDevice,

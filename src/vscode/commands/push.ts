@@ -34,6 +34,8 @@ export interface PushArgs {
   message?: string;
   /** Skip staging and committing: post what is committed. */
   noCommit?: boolean;
+  /** Dry run only: the balena project converted into the checkout first (Convert and Push). */
+  project?: string;
 }
 
 function parseArgs(arg: unknown): PushArgs {
@@ -167,6 +169,7 @@ export const pushDryRun =
       commitMessage: a.message ?? 'Pushed from VS Code',
       commit: !a.noCommit,
       ...(target.kind === 'pantahub' ? { tokenEnv: 'PANTAHUB_TOKEN' } : {}),
+      ...(a.project ? { before: [['pvkit', 'convert', a.project, '--out', root, '--force']] } : {}),
     });
     const doc = await vscode.workspace.openTextDocument({
       language: 'shellscript',
