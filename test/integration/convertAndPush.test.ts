@@ -10,17 +10,7 @@ import { DeviceEndpoint } from '../../src/platform/remote/DeviceEndpoint';
 import type { PostResult } from '../../src/platform/remote/postRevision';
 import type { Ctx } from '../../src/vscode/ctx';
 import type { DevicesTreeProvider } from '../../src/vscode/views/DevicesTreeProvider';
-import { workspaceRoot } from './util';
-
-async function until<T>(get: () => T | undefined, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
+import { workspaceRoot, until } from './util';
 
 suite('Convert and Push', function () {
   this.timeout(180_000);

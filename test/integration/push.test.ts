@@ -6,6 +6,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
+import { until } from './util';
 import { DeviceEndpoint } from '../../src/platform/remote/DeviceEndpoint';
 import type { PostResult } from '../../src/platform/remote/postRevision';
 import { initRepo } from '../../src/platform/repo/init';
@@ -13,16 +14,6 @@ import type { Ctx } from '../../src/vscode/ctx';
 import type { DevicesTreeProvider } from '../../src/vscode/views/DevicesTreeProvider';
 
 const EXTENSION_ID = 'pvkit.pvkit';
-
-async function until<T>(get: () => T | undefined, what: string, ms = 20_000): Promise<T> {
-  const deadline = Date.now() + ms;
-  for (;;) {
-    const v = get();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 suite('Push', function () {
   this.timeout(120_000);

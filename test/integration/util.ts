@@ -78,3 +78,14 @@ export function waitForDiagnostics(
     check();
   });
 }
+
+/** Polls `get` every 100 ms until it returns a value, or rejects after `ms` naming `what`. */
+export async function until<T>(get: () => T | undefined, what: string, ms = 20_000): Promise<T> {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    const v = get();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
