@@ -7,7 +7,7 @@ import { performance } from 'node:perf_hooks';
 import { getLanguageService, type JSONSchema } from 'vscode-json-languageservice';
 import { TextDocument } from 'vscode-languageserver-textdocument';
 import { createPantavisorService } from '../src/core/service';
-import { REVISION_SCHEMAS, SCHEMA_BASE } from '../src/core/schema/schemaSet';
+import { absolutizeRefs, REVISION_SCHEMAS, SCHEMA_BASE } from '../src/core/schema/schemaSet';
 
 const sha = (i: number, salt: string): string => (salt + i.toString(16)).padStart(64, '0').slice(-64);
 
@@ -101,19 +101,6 @@ async function timeAsync(fn: () => Promise<unknown>, minMs = 300): Promise<numbe
   return samples[Math.floor(samples.length / 2)] ?? 0;
 }
 
-function absolutize(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(absolutize);
-  if (!node || typeof node !== 'object') return node;
-  return Object.fromEntries(
-    Object.entries(node).map(([k, v]) => [
-      k,
-      k === '$ref' && typeof v === 'string' && !v.includes(':') && !v.startsWith('#')
-        ? SCHEMA_BASE + v
-        : absolutize(v),
-    ]),
-  );
-}
-
 async function main(): Promise<void> {
   const ours = createPantavisorService();
   const ls = getLanguageService({ schemaRequestService: (u) => Promise.reject(new Error(u)) });
@@ -122,7 +109,7 @@ async function main(): Promise<void> {
     allowComments: false,
     schemas: Object.entries(REVISION_SCHEMAS).map(([n, s]) => ({
       uri: SCHEMA_BASE + n,
-      schema: absolutize(s) as JSONSchema,
+      schema: absolutizeRefs(s) as JSONSchema,
       ...(n === 'pantavisor-state.schema.json' ? { fileMatch: ['state.json'] } : {}),
     })),
   });

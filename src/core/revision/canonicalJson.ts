@@ -448,32 +448,9 @@ function goString(s: string): string {
  * are written as the canonical form of their Go text, as pvr does after a float64 round trip.
  */
 export function canonicalJson(value: JsonValue): string {
-  const parts: string[] = [];
-  const walk = (v: JsonValue): void => {
-    if (v === null) parts.push('null');
-    else if (typeof v === 'boolean') parts.push(v ? 'true' : 'false');
-    else if (typeof v === 'string') parts.push(canonicalString(v));
-    else if (typeof v === 'number') parts.push(canonicalNumberText(goFloatText(v)));
-    else if (v instanceof JsonNumber) parts.push(canonicalNumberText(v.text));
-    else if (Array.isArray(v)) {
-      parts.push('[');
-      v.forEach((e, i) => {
-        if (i) parts.push(',');
-        walk(e);
-      });
-      parts.push(']');
-    } else {
-      parts.push('{');
-      sortedKeys(v).forEach((k, i) => {
-        if (i) parts.push(',');
-        parts.push(canonicalString(k), ':');
-        walk(v[k] ?? null);
-      });
-      parts.push('}');
-    }
-  };
-  walk(value);
-  return parts.join('');
+  return encodeJson(value, canonicalString, (v) =>
+    canonicalNumberText(typeof v === 'number' ? goFloatText(v) : v.text),
+  );
 }
 
 /**
@@ -481,13 +458,21 @@ export function canonicalJson(value: JsonValue): string {
  * written in Go's float format; {@link JsonNumber}s keep their text (as pvr's checkout does).
  */
 export function goJson(value: JsonValue): string {
+  return encodeJson(value, goString, (v) => (typeof v === 'number' ? goFloatText(v) : v.text));
+}
+
+/** The one compact JSON walker behind both forms; they differ only in strings and numbers. */
+function encodeJson(
+  value: JsonValue,
+  str: (s: string) => string,
+  num: (n: number | JsonNumber) => string,
+): string {
   const parts: string[] = [];
   const walk = (v: JsonValue): void => {
     if (v === null) parts.push('null');
     else if (typeof v === 'boolean') parts.push(v ? 'true' : 'false');
-    else if (typeof v === 'string') parts.push(goString(v));
-    else if (typeof v === 'number') parts.push(goFloatText(v));
-    else if (v instanceof JsonNumber) parts.push(v.text);
+    else if (typeof v === 'string') parts.push(str(v));
+    else if (typeof v === 'number' || v instanceof JsonNumber) parts.push(num(v));
     else if (Array.isArray(v)) {
       parts.push('[');
       v.forEach((e, i) => {
@@ -499,7 +484,7 @@ export function goJson(value: JsonValue): string {
       parts.push('{');
       sortedKeys(v).forEach((k, i) => {
         if (i) parts.push(',');
-        parts.push(goString(k), ':');
+        parts.push(str(k), ':');
         walk(v[k] ?? null);
       });
       parts.push('}');

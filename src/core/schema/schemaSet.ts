@@ -90,3 +90,21 @@ export class SchemaSet {
     return fn(value) ? [] : [...(fn.errors ?? [])];
   }
 }
+
+/**
+ * A copy of `schema` whose relative `$ref`s are absolute URIs under {@link SCHEMA_BASE}. ajv
+ * resolves relative refs against `$id`, but vscode-json-languageservice only follows absolute ones
+ * in schemas it is handed inline.
+ */
+export function absolutizeRefs(schema: unknown): unknown {
+  if (Array.isArray(schema)) return schema.map(absolutizeRefs);
+  if (!schema || typeof schema !== 'object') return schema;
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(schema)) {
+    out[k] =
+      k === '$ref' && typeof v === 'string' && !/^[a-z]+:/i.test(v) && !v.startsWith('#')
+        ? new URL(v, SCHEMA_BASE).href
+        : absolutizeRefs(v);
+  }
+  return out;
+}

@@ -1,6 +1,6 @@
 import { getLanguageService, type JSONSchema, type LanguageService } from 'vscode-json-languageservice';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { REVISION_SCHEMAS, SCHEMA_BASE } from '../../core/schema/schemaSet';
+import { absolutizeRefs, REVISION_SCHEMAS, SCHEMA_BASE } from '../../core/schema/schemaSet';
 import { FILE_KINDS, type FileKind } from '../../core/revision/fileKinds';
 
 /**
@@ -9,20 +9,6 @@ import { FILE_KINDS, type FileKind } from '../../core/revision/fileKinds';
  * run.json from any other run.json, and VS Code's validation would duplicate ours.
  */
 let service: LanguageService | undefined;
-
-/** The JSON language service resolves only absolute `$ref`s inside inline schemas; make them so. */
-function absolutize(node: unknown): unknown {
-  if (Array.isArray(node)) return node.map(absolutize);
-  if (!node || typeof node !== 'object') return node;
-  const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(node)) {
-    out[k] =
-      k === '$ref' && typeof v === 'string' && !/^[a-z]+:/i.test(v) && !v.startsWith('#')
-        ? new URL(v, SCHEMA_BASE).href
-        : absolutize(v);
-  }
-  return out;
-}
 
 function ls(): LanguageService {
   if (service) return service;
@@ -35,7 +21,7 @@ function ls(): LanguageService {
     allowComments: false,
     schemas: Object.entries(REVISION_SCHEMAS).map(([name, schema]) => ({
       uri: SCHEMA_BASE + name,
-      schema: absolutize(schema) as JSONSchema,
+      schema: absolutizeRefs(schema) as JSONSchema,
       fileMatch: [`pvkit-kind-${name}`],
     })),
   });
