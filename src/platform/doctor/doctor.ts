@@ -1,6 +1,11 @@
-import { accessSync, constants, existsSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { request } from 'node:http';
+import { arch as hostArch } from 'node:os';
+import { ARCH_INFO } from '../../core/qemu/buildQemuCommand';
+import { QEMU_ARCHES, type QemuArch } from '../../core/qemu/QemuProfile';
 import { run, type ProcessLogger } from '../process';
+import { probeKvm } from '../qemu/probeKvm';
+import { httpAnswers, resolveQemuBinary } from '../qemu/QemuPreview';
 
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
 
@@ -22,6 +27,10 @@ export interface DoctorOptions {
   pvrPath?: string;
   qemuPath?: string;
   dockerHost?: string;
+  /** The push target to reach (VS Code: the status bar's target; CLI: `--target`). */
+  target?: { label: string; url: string };
+  /** Whether a Pantahub token is stored; undefined when the caller cannot tell (no check). */
+  pantahubSignedIn?: boolean;
 }
 
 export type DoctorCheck = (o: DoctorOptions) => Promise<CheckResult>;
@@ -139,36 +148,101 @@ export const CHECKS: DoctorCheck[] = [
       'Install squashfs-tools (apt-get install squashfs-tools) to import images.',
       'fail',
     ),
-  (o) =>
-    binary(
+  async (o) => {
+    const arch = hostQemuArch();
+    const bin = await resolveQemuBinary({ arch }, o.qemuPath);
+    return binary(
       o,
       'qemu',
       'QEMU',
-      o.qemuPath ?? 'qemu-system-x86_64',
+      bin,
       ['--version'],
-      'Install qemu-system-x86 (and qemu-system-arm for ARM previews), or set "pantavisor.qemu.path".',
+      `Install ${ARCH_INFO[arch].debianPackage} (apt-get install ${ARCH_INFO[arch].debianPackage}; qemu-system-arm for ARM previews), or set "pantavisor.qemu.path".`,
       'warn',
-    ),
-  () => {
-    try {
-      accessSync('/dev/kvm', constants.R_OK | constants.W_OK);
-      return Promise.resolve({
-        id: 'kvm',
-        title: 'KVM',
-        status: 'ok',
-        detail: '/dev/kvm is accessible (previews try it and fall back to TCG if it fails)',
-      });
-    } catch (e) {
-      return Promise.resolve({
-        id: 'kvm',
-        title: 'KVM',
-        status: 'warn',
-        detail: existsSync('/dev/kvm') ? `/dev/kvm: ${(e as Error).message}` : 'no /dev/kvm',
-        fix: 'Previews run with software emulation (TCG), which is slower. Add yourself to the kvm group or enable virtualization.',
-      });
-    }
+    );
   },
+  async (o) => {
+    // The preview's own probe: it boots firmware under KVM, so "ok" here means previews use KVM.
+    const arch = hostQemuArch();
+    const bin = await resolveQemuBinary({ arch }, o.qemuPath);
+    const r = await probeKvm(bin, arch, o.logger);
+    if (r.usable) return { id: 'kvm', title: 'KVM', status: 'ok', detail: r.reason };
+    if (r.ran === false)
+      return {
+        id: 'kvm',
+        title: 'KVM',
+        status: 'skip',
+        detail: r.reason,
+        fix: 'Install QEMU first (see the QEMU line); KVM is probed with it.',
+      };
+    return {
+      id: 'kvm',
+      title: 'KVM',
+      status: 'warn',
+      detail: r.reason,
+      fix: kvmFix(r.reason),
+    };
+  },
+  async (o) => {
+    if (!o.target) {
+      return {
+        id: 'target',
+        title: 'Push target',
+        status: 'skip',
+        detail: 'none given',
+        fix: 'Pick a push target (VS Code: the status bar; pvkit doctor --target URL).',
+      };
+    }
+    const ok = await httpAnswers(o.target.url, 3000);
+    return {
+      id: 'target',
+      title: 'Push target',
+      status: ok ? 'ok' : 'warn',
+      detail: `${o.target.label}: ${o.target.url} ${ok ? 'answers' : 'does not answer'}`,
+      ...(ok
+        ? {}
+        : {
+            fix: 'Start the device or its endpoint (pvkit serve DIR, or a QEMU preview), check the address, or pick another target.',
+          }),
+    };
+  },
+  (o) =>
+    Promise.resolve<CheckResult>(
+      o.pantahubSignedIn === undefined
+        ? {
+            id: 'pantahub',
+            title: 'Pantahub sign-in',
+            status: 'skip',
+            detail: 'not checked here',
+            fix: 'Sign in from VS Code (Pantavisor: Pantahub: Sign In), or with `pvr login` for the CLI.',
+          }
+        : o.pantahubSignedIn
+          ? { id: 'pantahub', title: 'Pantahub sign-in', status: 'ok', detail: 'signed in' }
+          : {
+              id: 'pantahub',
+              title: 'Pantahub sign-in',
+              status: 'warn',
+              detail: 'not signed in (needed only for Pantahub devices)',
+              fix: 'Run "Pantavisor: Pantahub: Sign In".',
+            },
+    ),
 ];
+
+function kvmFix(reason: string): string {
+  const slower = 'Previews fall back to software emulation (TCG), which is slower.';
+  if (!existsSync('/dev/kvm'))
+    return `${slower} Enable virtualization (VT-x/AMD-V in the firmware, nested virtualization for a VM) and load kvm_intel or kvm_amd.`;
+  if (reason.includes('cannot be opened'))
+    return `${slower} Add yourself to the kvm group (sudo usermod -aG kvm $USER, then log in again).`;
+  if (reason.includes('cannot run'))
+    return `${slower} KVM only runs guests of the host's architecture; nothing to fix.`;
+  return `${slower} /dev/kvm opens but QEMU cannot run a guest with it (often nested virtualization without MSR support); nothing to fix here, or enable full nested virtualization on the host.`;
+}
+
+/** The QEMU architecture of this machine (previews of it can use KVM); x86_64 elsewhere. */
+export function hostQemuArch(): QemuArch {
+  return QEMU_ARCHES.find((a) => ARCH_INFO[a].kvmHosts.includes(hostArch())) ?? 'x86_64';
+}
 
 export async function runDoctor(
   o: DoctorOptions = {},
@@ -181,6 +255,7 @@ export async function runDoctor(
         title: 'check',
         status: 'fail',
         detail: String(e),
+        fix: 'This is a pvkit bug: copy the report and the log (Pantavisor: Show Log) into an issue.',
       })),
     ),
   );

@@ -66,7 +66,10 @@ function track(child: ChildProcess): void {
 }
 
 /** Resolves the QEMU binary from the setting: a directory of binaries, a binary, or PATH. */
-export async function resolveQemuBinary(profile: QemuProfile, qemuPath: string | undefined): Promise<string> {
+export async function resolveQemuBinary(
+  profile: Pick<QemuProfile, 'arch'>,
+  qemuPath: string | undefined,
+): Promise<string> {
   const name = ARCH_INFO[profile.arch].binary;
   if (!qemuPath) return name;
   try {
