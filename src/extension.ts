@@ -6,6 +6,7 @@ import { startLanguageFeatures } from './vscode/startLanguageFeatures';
 import { startPvrScm, type PvrScm } from './vscode/scm/PvrScmProvider';
 import { registerPvrTasks } from './vscode/commands/pvrRun';
 import { startViews } from './vscode/views/startViews';
+import { startCheckoutStatus, type CheckoutStatusBar } from './vscode/status/CheckoutStatusBar';
 
 let ctx: Ctx | undefined;
 
@@ -14,6 +15,8 @@ export interface PvkitApi {
   ctx: Ctx;
   activationMs: number;
   scm: PvrScm;
+  /** The status bar item with the push target and the checkout's state. */
+  status: CheckoutStatusBar;
 }
 
 export function activate(context: vscode.ExtensionContext): PvkitApi | undefined {
@@ -27,9 +30,10 @@ export function activate(context: vscode.ExtensionContext): PvkitApi | undefined
     const scm = startPvrScm(ctx);
     registerPvrTasks(ctx);
     startViews(ctx);
+    const status = startCheckoutStatus(ctx, scm);
     const activationMs = Date.now() - t0;
     log.info(`activated in ${activationMs} ms; settings: ${ctx.config.describe()}`);
-    return { ctx, activationMs, scm };
+    return { ctx, activationMs, scm, status };
   } catch (e) {
     // Activation must not fail silently: say what broke and where to look.
     log.error('Pantavisor extension failed to activate', e);

@@ -15,6 +15,7 @@ import { convertAndPush } from './convertAndPush';
 import { addDevice, refreshDevices, removeDevice, selectTarget, setDefaultTarget } from './devices';
 import { pantahubSignIn, pantahubSignOut } from './pantahub';
 import { appAddCommand, appUpdateCommand } from '../image/appImageCommands';
+import { checkoutActionsCommand } from '../status/CheckoutStatusBar';
 
 export type CommandFactory = (ctx: Ctx) => (...args: unknown[]) => unknown;
 
@@ -61,6 +62,7 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.pantahub.signOut': pantahubSignOut,
   'pantavisor.app.add': appAddCommand,
   'pantavisor.app.update': appUpdateCommand,
+  'pantavisor.checkout.actions': checkoutActionsCommand,
 };
 
 export function registerCommands(ctx: Ctx): void {

@@ -27,24 +27,15 @@ export const TOKEN_SECRET = 'pantavisor.pantahub.token';
  * The push targets of the window: the local `pvkit serve` endpoint (setting), devices the user
  * added by address or as Pantahub `USER/DEVICE` (kept in global state), and the running QEMU
  * previews (from the PreviewManager, with their forwarded pvr endpoint). Also the default target,
- * shown and picked in the status bar.
+ * shown and picked in the status bar (src/vscode/status/CheckoutStatusBar.ts).
  */
 export class DeviceTargets implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
-  private readonly status: vscode.StatusBarItem;
   private readonly subs: vscode.Disposable[] = [];
 
   constructor(private readonly ctx: Ctx) {
-    this.status = vscode.window.createStatusBarItem(
-      'pantavisor.pushTarget',
-      vscode.StatusBarAlignment.Left,
-      10,
-    );
-    this.status.name = 'Pantavisor push target';
-    this.status.command = 'pantavisor.devices.selectTarget';
     this.subs.push(
-      this.status,
       this.changed,
       getPreviewManager(ctx).onDidChangePreviews(() => this.fire()),
       vscode.workspace.onDidChangeConfiguration((e) => {
@@ -52,7 +43,6 @@ export class DeviceTargets implements vscode.Disposable {
           this.fire();
       }),
     );
-    this.updateStatus();
   }
 
   /** Asks views to re-read targets and statuses (after a push, or on the refresh button). */
@@ -61,7 +51,6 @@ export class DeviceTargets implements vscode.Disposable {
   }
 
   private fire(): void {
-    this.updateStatus();
     this.changed.fire();
   }
 
@@ -147,15 +136,6 @@ export class DeviceTargets implements vscode.Disposable {
   async tokenFor(t: Target): Promise<string | undefined> {
     if (t.kind !== 'pantahub') return undefined;
     return this.ctx.extension.secrets.get(TOKEN_SECRET);
-  }
-
-  private updateStatus(): void {
-    const t = this.defaultTarget();
-    this.status.text = `$(cloud-upload) ${t ? t.label : 'No push target'}`;
-    this.status.tooltip = t
-      ? `Pantavisor push target: ${t.url}\nClick to choose another`
-      : 'Choose a push target';
-    this.status.show();
   }
 
   dispose(): void {

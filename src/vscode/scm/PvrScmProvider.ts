@@ -45,6 +45,7 @@ class PvrRepository implements vscode.Disposable {
   constructor(
     readonly root: string,
     private readonly ctx: Ctx,
+    private readonly onRefreshed: () => void = () => undefined,
   ) {
     this.sc = vscode.scm.createSourceControl('pvr', 'pvr', vscode.Uri.file(root));
     this.changes = this.sc.createResourceGroup('changes', 'Changes');
@@ -115,6 +116,7 @@ class PvrRepository implements vscode.Disposable {
     this.changes.resourceStates = list.filter((c) => c.kind !== '?').map(toState);
     this.untracked.resourceStates = list.filter((c) => c.kind === '?').map(toState);
     this.sc.count = this.changes.resourceStates.length;
+    this.onRefreshed();
   }
 
   dispose(): void {
@@ -127,6 +129,9 @@ class PvrRepository implements vscode.Disposable {
 /** The source control provider for pvr checkouts and its commands. */
 export class PvrScm implements vscode.Disposable {
   private readonly repos = new Map<string, PvrRepository>();
+  private readonly refreshed = new vscode.EventEmitter<string>();
+  /** Fires with a checkout root after its status was read again (file change, stage, commit). */
+  readonly onDidRefresh = this.refreshed.event;
 
   constructor(private readonly ctx: Ctx) {
     ctx.pushCleanup(
@@ -149,7 +154,7 @@ export class PvrScm implements vscode.Disposable {
       (targets) => {
         for (const t of targets) {
           if (t.type !== 'checkout' || this.repos.has(t.root) || !existsSync(join(t.root, '.pvr'))) continue;
-          const r = new PvrRepository(t.root, this.ctx);
+          const r = new PvrRepository(t.root, this.ctx, () => this.refreshed.fire(t.root));
           this.repos.set(t.root, r);
           void r.refresh();
         }
@@ -271,6 +276,7 @@ export class PvrScm implements vscode.Disposable {
   dispose(): void {
     for (const r of this.repos.values()) r.dispose();
     this.repos.clear();
+    this.refreshed.dispose();
   }
 }
 
