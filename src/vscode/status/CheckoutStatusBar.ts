@@ -19,6 +19,7 @@ export interface CheckoutStatus {
   root?: string;
   state?: CheckoutState;
   target?: string;
+  targetLabel?: string;
   text: string;
 }
 
@@ -108,7 +109,7 @@ export class CheckoutStatusBar implements vscode.Disposable {
       text,
       ...(root ? { root } : {}),
       ...(state ? { state } : {}),
-      ...(target ? { target: target.id } : {}),
+      ...(target ? { target: target.id, targetLabel: target.label } : {}),
     };
     this.changed.fire(this.status);
   }
@@ -171,7 +172,7 @@ export async function checkoutActions(bar: CheckoutStatusBar, scm: PvrScm): Prom
           },
       {
         label: '$(cloud-upload) Push',
-        description: bar.current().target ?? 'pick a target first',
+        description: bar.current().targetLabel ?? 'pick a target first',
         run: run('pantavisor.push', { checkout: root }),
       },
     );
