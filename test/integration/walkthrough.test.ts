@@ -74,7 +74,7 @@ suite('walkthrough', () => {
     );
     const tab = await until(() => {
       const t = vscode.window.tabGroups.activeTabGroup.activeTab;
-      return t && /Welcome|From balena/i.test(t.label) ? t : undefined;
+      return t && /Walkthrough|Welcome|From balena/i.test(t.label) ? t : undefined;
     }, 'the walkthrough editor');
     assert.ok(tab.isActive);
     await vscode.commands.executeCommand('workbench.action.closeAllEditors');
