@@ -18,7 +18,7 @@ suite('doctor', () => {
 
   test('every check is listed; each one that is not ok has its fix; Copy report copies it', async () => {
     await vscode.env.clipboard.writeText('before');
-    const results = (await vscode.commands.executeCommand('pantavisor.doctor')) as CheckResult[];
+    const results = await vscode.commands.executeCommand<CheckResult[]>('pantavisor.doctor');
     assert.deepEqual(
       results.map((r) => r.id),
       ['pvr', 'engine', 'mksquashfs', 'qemu', 'kvm', 'target', 'pantahub'],
