@@ -18,6 +18,7 @@ import {
   startCodeServer,
   writeUserSettings,
 } from './lib/codeServer.mjs';
+import { buildPreviewGuest } from './lib/previewGuest.mjs';
 
 function sh(cmd, args) {
   console.log(`$ ${[cmd, ...args].join(' ')}`);
@@ -46,7 +47,11 @@ const home = join(TEST_ENV_DIR, 'start');
 const extensionsDir = join(home, 'extensions');
 const userDataDir = join(home, 'user-data');
 const { id } = linkWorkingCopy(extensionsDir);
-writeUserSettings(userDataDir);
+// A ready QEMU preview profile ("x64": the test kernel with a tiny busybox guest), so the
+// walkthrough's preview step works on the example workspace.
+const guest = buildPreviewGuest(home);
+if (!guest.profile) console.log(`(no QEMU preview profile: ${guest.reason})`);
+writeUserSettings(userDataDir, guest.profile ? { 'pantavisor.qemu.profiles': [guest.profile] } : {});
 const folder = join(ROOT, 'examples');
 const port = await freePort(Number(process.env.PVKIT_PORT ?? 8080));
 const server = await startCodeServer({

@@ -2,11 +2,12 @@
 // session on a scratch copy of examples/, driven through the command palette like a user would,
 // one PNG per feature in media/. Each shot waits for what it shows (a tab, a view, a line of
 // console output); the short pauses only let animations and decorations settle.
-import { spawn, spawnSync } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { cpSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT, TEST_ENV_DIR, freePort } from './codeServer.mjs';
+import { ROOT, freePort } from './codeServer.mjs';
+import { buildPreviewGuest } from './previewGuest.mjs';
 
 /** What the session needs before code-server starts: the workspace, settings, helpers. */
 export async function prepareShots(scratch) {
@@ -16,25 +17,9 @@ export async function prepareShots(scratch) {
   const runJson = join(folder, 'revision/webapp/run.json');
   const original = readFileSync(runJson, 'utf8');
   writeFileSync(runJson, original.replace(/"group":\s*"[^"]*"/, '"group": "platfrom"'));
-  // The QEMU guest: Debian's cloud kernel and a busybox initramfs built now (test/support/qemuGuest).
-  const built = spawnSync(
-    'node',
-    [
-      '--import',
-      'tsx',
-      '--input-type=module',
-      '-e',
-      `const m = await import(${JSON.stringify(join(ROOT, 'test/support/qemuGuest.ts'))});
-       const { buildTestInitramfs, testKernel } = m.buildTestInitramfs ? m : m.default;
-       const k = testKernel(${JSON.stringify(TEST_ENV_DIR)});
-       if (!k) process.exit(3);
-       const initrd = buildTestInitramfs(${JSON.stringify(scratch)}, k, { marker: 'Pantavisor preview guest is up', httpPort: 12368 });
-       console.log(JSON.stringify({ kernel: k.vmlinuz, initrd }));`,
-    ],
-    { cwd: ROOT, encoding: 'utf8' },
-  );
-  if (built.status !== 0) throw new Error(`could not build the QEMU guest: ${built.stderr}`);
-  const guest = JSON.parse(built.stdout.trim().split('\n').pop());
+  // The QEMU guest: Debian's cloud kernel and a busybox initramfs built now.
+  const guest = buildPreviewGuest(scratch);
+  if (!guest.profile) throw new Error(`could not build the QEMU guest: ${guest.reason}`);
   // A local device endpoint to push to (the Devices view lists it).
   const port = await freePort();
   const device = spawn(
@@ -47,9 +32,7 @@ export async function prepareShots(scratch) {
     env: { PVR_CONFIG_DIR: join(scratch, 'pvr-config') },
     settings: {
       'pantavisor.devices.localEndpoint': `http://127.0.0.1:${port}/cgi-bin/pvr`,
-      'pantavisor.qemu.profiles': [
-        { name: 'x64', kernel: guest.kernel, initrd: guest.initrd, append: 'panic=-1', memory: 256 },
-      ],
+      'pantavisor.qemu.profiles': [guest.profile],
       // The DOM renderer keeps the terminal's text in the page, so the script can wait for it.
       'terminal.integrated.gpuAcceleration': 'off',
       'workbench.tips.enabled': false,
