@@ -7,16 +7,22 @@ import { listEngineImages } from '../../platform/image/engineSource';
 import { addApp, updateApp } from '../../platform/image/importImage';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
+import { pvrScm } from '../scm/PvrScmProvider';
 import { importWithProgress } from './importWithProgress';
 
-/** The pvr checkout to work in: a workspace folder with `.pvr/`, asked when there are several. */
+/** The pvr checkout to work in: the hint's, else the open checkouts, asked when there are several. */
 async function pickCheckout(hint?: string): Promise<string | undefined> {
   if (hint) {
     for (let d = hint; d !== dirname(d); d = dirname(d)) if (existsSync(join(d, '.pvr', 'json'))) return d;
   }
-  const roots = (vscode.workspace.workspaceFolders ?? [])
-    .map((f) => f.uri.fsPath)
-    .filter((p) => existsSync(join(p, '.pvr')));
+  // Workspace folders that are checkouts, and the checkouts below them the SCM provider found
+  // (e.g. a freshly converted project beside the balena one).
+  const roots = [
+    ...new Set([
+      ...(vscode.workspace.workspaceFolders ?? []).map((f) => f.uri.fsPath),
+      ...(pvrScm()?.repositories() ?? []).map((r) => r.root),
+    ]),
+  ].filter((p) => existsSync(join(p, '.pvr')));
   if (roots.length === 1) return roots[0];
   if (roots.length === 0) {
     void vscode.window.showErrorMessage(
