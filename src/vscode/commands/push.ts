@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { dryRunCommands } from '../../core/push/dryRunCommands';
 import { PushPipeline, type PushStep } from '../../platform/remote/PushPipeline';
@@ -7,6 +7,7 @@ import type { PostResult } from '../../platform/remote/postRevision';
 import type { Ctx } from '../ctx';
 import { getDeviceTargets, type Target } from '../devices/DeviceTargets';
 import { log } from '../log';
+import { pvrScm } from '../scm/PvrScmProvider';
 import { confirmSignaturesBeforePush } from '../signatures/startSignatures';
 
 /** The checkout to push: the given folder, the active editor's repository, or a workspace one. */
@@ -24,6 +25,17 @@ function findCheckout(arg: unknown): string | undefined {
     }
   }
   return undefined;
+}
+
+/** No editor in a checkout (e.g. run from the walkthrough): the open checkouts, asked when several. */
+async function pickOpenCheckout(): Promise<string | undefined> {
+  const roots = (pvrScm()?.repositories() ?? []).map((r) => r.root).sort();
+  if (roots.length <= 1) return roots[0];
+  const pick = await vscode.window.showQuickPick(
+    roots.map((r) => ({ label: basename(r), description: vscode.workspace.asRelativePath(r), r })),
+    { placeHolder: 'Checkout to push' },
+  );
+  return pick?.r;
 }
 
 export interface PushArgs {
@@ -68,7 +80,7 @@ export const pushCheckout =
   (ctx: Ctx) =>
   async (arg?: unknown): Promise<PostResult | undefined> => {
     const a = parseArgs(arg);
-    const root = a.checkout ?? findCheckout(arg);
+    const root = a.checkout ?? findCheckout(arg) ?? (await pickOpenCheckout());
     if (!root)
       throw new Error('no pvr checkout (a folder with .pvr/json) is open: open one or pass its folder');
     const target = chooseTarget(ctx, a.target);
