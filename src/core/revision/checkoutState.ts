@@ -51,18 +51,17 @@ function plural(n: number, one: string): string {
 }
 
 /**
- * Modified wins over unsigned: uncommitted work is the next thing to deal with. Signatures are "in
+ * Modified means changes to the revision against `.pvr/json`; untracked files alone do not make a
+ * checkout modified. Modified wins over unsigned: uncommitted work is the next thing to deal with. Signatures are "in
  * use" when the revision has `_sigs/` or trusted keys are configured; then a container none covers,
  * or a stale or invalid signature, makes the revision unsigned. Without either, signing is not
  * part of the workflow and a committed checkout is clean.
  */
 export function checkoutState(f: CheckoutFacts): CheckoutState {
   const details: string[] = [];
-  if (f.changed || f.untracked) {
-    details.push(
-      `${plural(f.changed, 'change')} against .pvr/json${f.untracked ? `, ${f.untracked} untracked` : ''}`,
-    );
-  } else details.push('no uncommitted changes');
+  details.push(f.changed ? `${plural(f.changed, 'change')} against .pvr/json` : 'no uncommitted changes');
+  // Untracked files are not part of the revision (a conversion report, notes): said, not counted.
+  if (f.untracked) details.push(`${f.untracked} untracked (not in the revision until added)`);
   const s = f.signatures;
   let unsignedContainers: string[] = [];
   let unsigned = false;
@@ -83,10 +82,7 @@ export function checkoutState(f: CheckoutFacts): CheckoutState {
     if (s.broken.length)
       details.push(`stale or invalid: ${s.broken.map((n) => `_sigs/${n}.json`).join(', ')}`);
   }
-  if (f.changed || f.untracked) {
-    const n = f.changed + f.untracked;
-    return { kind: 'modified', text: `modified (${n})`, details, unsignedContainers };
-  }
+  if (f.changed) return { kind: 'modified', text: `modified (${f.changed})`, details, unsignedContainers };
   if (unsigned) return { kind: 'unsigned', text: 'unsigned', details, unsignedContainers };
   return { kind: 'clean', text: 'clean', details, unsignedContainers };
 }

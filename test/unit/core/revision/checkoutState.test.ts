@@ -19,10 +19,10 @@ const CASES: { name: string; facts: CheckoutFacts; kind: string; text: string; u
   },
   { name: 'a changed file', facts: { changed: 1, untracked: 0 }, kind: 'modified', text: 'modified (1)' },
   {
-    name: 'only untracked files',
+    name: 'only untracked files (a conversion report): not part of the revision',
     facts: { changed: 0, untracked: 2 },
-    kind: 'modified',
-    text: 'modified (2)',
+    kind: 'clean',
+    text: 'clean',
   },
   {
     name: 'no _sigs and no trusted keys: signing is not in use',
