@@ -419,8 +419,13 @@ export function canonicalString(s: string): string {
   return out + '"';
 }
 
-/** Go's `encoding/json` string escaping (HTML-safe: `<>&`, U+2028/9 escaped, lower-case hex). */
-function goString(s: string): string {
+/**
+ * Go's `encoding/json` string escaping as pvr 037 (Go 1.20) writes it, the one escaper of every Go
+ * JSON we write: HTML-safe (`<>&`, U+2028/9 escaped), lower-case `\u00xx` for control characters
+ * other than `\n`, `\r`, `\t` (Go 1.20 has no `\b` or `\f`). A lone surrogate, which Go's decoder
+ * turns into U+FFFD, is written as that character.
+ */
+export function goJsonString(s: string): string {
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -458,7 +463,7 @@ export function canonicalJson(value: JsonValue): string {
  * written in Go's float format; {@link JsonNumber}s keep their text (as pvr's checkout does).
  */
 export function goJson(value: JsonValue): string {
-  return encodeJson(value, goString, (v) => (typeof v === 'number' ? goFloatText(v) : v.text));
+  return encodeJson(value, goJsonString, (v) => (typeof v === 'number' ? goFloatText(v) : v.text));
 }
 
 /** The one compact JSON walker behind both forms; they differ only in strings and numbers. */
@@ -494,22 +499,17 @@ function encodeJson(
   return parts.join('');
 }
 
-/** Go's string escaping on its own (used for `.pvr/config`). */
-export function goJsonString(s: string): string {
-  return goString(s);
-}
-
 /**
  * Re-indents compact JSON text the way Go's `json.Indent` does (pvr-repo.md §4.4): one member or
- * element per line, `": "` after keys, empty `{}`/`[]` kept, no other byte changed. No trailing
- * newline is added.
+ * element per line, `": "` after keys, empty `{}`/`[]` kept, `prefix` after every newline, no other
+ * byte changed. No trailing newline is added.
  */
-export function indentJson(compact: string, indent: string): string {
+export function indentJson(compact: string, indent: string, prefix = ''): string {
   let out = '';
   let depth = 0;
   let inString = false;
   let needIndent = false; // an opening bracket was just written
-  const nl = (): string => '\n' + indent.repeat(depth);
+  const nl = (): string => '\n' + prefix + indent.repeat(depth);
   for (let i = 0; i < compact.length; i++) {
     const ch = compact[i] ?? '';
     if (inString) {
