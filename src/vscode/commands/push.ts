@@ -27,15 +27,15 @@ function findCheckout(arg: unknown): string | undefined {
   return undefined;
 }
 
-/** No editor in a checkout (e.g. run from the walkthrough): the open checkouts, asked when several. */
-async function pickOpenCheckout(): Promise<string | undefined> {
+/** No editor in a checkout (e.g. run from the walkthrough): the open checkout, asked when several; null when dismissed. */
+async function pickOpenCheckout(): Promise<string | undefined | null> {
   const roots = (pvrScm()?.repositories() ?? []).map((r) => r.root).sort();
   if (roots.length <= 1) return roots[0];
   const pick = await vscode.window.showQuickPick(
     roots.map((r) => ({ label: basename(r), description: vscode.workspace.asRelativePath(r), r })),
     { placeHolder: 'Checkout to push' },
   );
-  return pick?.r;
+  return pick ? pick.r : null;
 }
 
 export interface PushArgs {
@@ -81,6 +81,7 @@ export const pushCheckout =
   async (arg?: unknown): Promise<PostResult | undefined> => {
     const a = parseArgs(arg);
     const root = a.checkout ?? findCheckout(arg) ?? (await pickOpenCheckout());
+    if (root === null) return undefined; // the user closed the checkout pick
     if (!root)
       throw new Error('no pvr checkout (a folder with .pvr/json) is open: open one or pass its folder');
     const target = chooseTarget(ctx, a.target);
