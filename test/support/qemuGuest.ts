@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { ROOT } from './corpus';
 
 /**
@@ -99,7 +99,10 @@ function findModule(dir: string, name: string): string | undefined {
 export interface GuestOptions {
   /** Printed on the serial console once the network is up. */
   marker: string;
-  /** The guest serves HTTP on this port, with `/cgi-bin/pvr` answering like a pvr endpoint. */
+  /**
+   * The guest serves HTTP on this port: `/` and, at `/cgi-bin/pvr`, the stand-in of a device's pvr
+   * endpoint (test/support/pvr-endpoint-standin.sh), which accepts posts into the guest's RAM.
+   */
   httpPort: number;
   /** `echo` (default) echoes console input until stopped; `poweroff` powers off after the marker. */
   then?: 'echo' | 'poweroff';
@@ -107,7 +110,8 @@ export interface GuestOptions {
 
 /**
  * The guest's /init: load the virtio network modules, configure slirp's fixed address, print
- * the marker (with a colour escape to prove colours pass through), serve HTTP, then echo each
+ * the marker (with a colour escape to prove colours pass through), serve HTTP (the pvr endpoint
+ * stand-in, one `nc` child per connection), then echo each
  * console line back as `PVKIT-ECHO: <line>` so tests can check input reaches the guest.
  */
 function initScript(o: GuestOptions): string {
@@ -121,7 +125,7 @@ ip link set lo up
 ip link set eth0 up
 ip addr add 10.0.2.15/24 dev eth0
 ip route add default via 10.0.2.2
-httpd -p ${o.httpPort} -h /www
+nc -ll -p ${o.httpPort} -e /bin/pvr-endpoint &
 printf '\\033[32m%s\\033[0m\\n' "${o.marker} kernel=$(uname -r)"
 ${o.then === 'poweroff' ? 'echo "PVKIT-BYE"' : 'while read -r line; do echo "PVKIT-ECHO: $line"; done'}
 poweroff -f
@@ -155,23 +159,47 @@ class Cpio {
   }
 }
 
+/**
+ * The shell script that stands in for a device's pvr endpoint in the guest. Found by walking up
+ * from this module, so it works from the sources and from the bundled integration tests.
+ */
+export function standinScript(): string {
+  const rel = join('test', 'support', 'pvr-endpoint-standin.sh');
+  for (let d = __dirname; ; d = dirname(d)) {
+    if (existsSync(join(d, rel))) return join(d, rel);
+    if (dirname(d) === d) throw new Error(`${rel} not found above ${__dirname}`);
+  }
+}
+
 /** Builds the test initramfs into `dir` and returns its path. */
 export function buildTestInitramfs(dir: string, kernel: TestKernel, o: GuestOptions): string {
   const c = new Cpio();
-  for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'lib', 'lib/modules', 'www', 'www/cgi-bin']) c.dir(d);
+  for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'lib', 'lib/modules', 'www']) c.dir(d);
   c.file('bin/busybox', readFileSync(BUSYBOX), 0o755);
   const applets = [
     'sh',
     'mount',
     'insmod',
     'ip',
-    'httpd',
     'printf',
     'echo',
     'uname',
     'poweroff',
     'cat',
     'sleep',
+    // What the pvr endpoint stand-in runs.
+    'nc',
+    'head',
+    'wc',
+    'grep',
+    'sed',
+    'awk',
+    'tr',
+    'cut',
+    'mkdir',
+    'mv',
+    'rm',
+    'sha256sum',
   ];
   for (const a of applets) c.symlink(`bin/${a}`, 'busybox');
   for (const m of NET_MODULES) {
@@ -181,11 +209,7 @@ export function buildTestInitramfs(dir: string, kernel: TestKernel, o: GuestOpti
   }
   c.file('init', initScript(o), 0o755);
   c.file('www/index.html', `hello-from-guest ${o.marker}\n`);
-  c.file(
-    'www/cgi-bin/pvr',
-    '#!/bin/sh\nprintf "Content-Type: application/json\\r\\n\\r\\n{\\"guest\\":\\"pvkit-test\\"}\\n"\n',
-    0o755,
-  );
+  c.file('bin/pvr-endpoint', readFileSync(standinScript()), 0o755);
   const out = join(dir, 'initramfs.cpio');
   writeFileSync(out, c.bytes());
   return out;

@@ -96,7 +96,7 @@ test(
       assert.equal(home.status, 200);
       assert.match(home.body, /hello-from-guest PVKIT-MARKER-1/);
       const cgi = await get(p.pvrUrl!);
-      assert.match(cgi.body, /"guest":"pvkit-test"/);
+      assert.match(cgi.body, /"stand-in":"pvr endpoint of the pvkit QEMU test guest"/);
 
       p.write('ping from host\r');
       await waitFor(() => consoleText.includes('PVKIT-ECHO: ping from host'), 'the echoed input');
