@@ -22,7 +22,12 @@ interface Io {
   err: string;
 }
 
-function run(argv: string[], cwd: string, env: NodeJS.ProcessEnv, signal?: AbortSignal): Promise<Io & { code: number }> {
+function run(
+  argv: string[],
+  cwd: string,
+  env: NodeJS.ProcessEnv,
+  signal?: AbortSignal,
+): Promise<Io & { code: number }> {
   const io: Io = { out: '', err: '' };
   return main(argv, {
     stdout: (t) => (io.out += t),
@@ -33,7 +38,11 @@ function run(argv: string[], cwd: string, env: NodeJS.ProcessEnv, signal?: Abort
   }).then((code) => ({ code, ...io }));
 }
 
-function http(method: string, url: string, body?: Buffer | string): Promise<{ status: number; body: string }> {
+function http(
+  method: string,
+  url: string,
+  body?: Buffer | string,
+): Promise<{ status: number; body: string }> {
   return new Promise((res, rej) => {
     const data = body === undefined ? undefined : Buffer.from(body);
     const req = request(
@@ -124,7 +133,10 @@ test(
 
       const post = await run(['post', '-m', 'from the CLI test', url], co, env);
       assert.equal(post.code, 0, post.err);
-      assert.match(post.err, /Successfully posted Revision 1 \([0-9a-f]{8}\) to device id qemu-preview-standin/);
+      assert.match(
+        post.err,
+        /Successfully posted Revision 1 \([0-9a-f]{8}\) to device id qemu-preview-standin/,
+      );
 
       // The guest holds the posted state, byte for byte, and recomputed the object's sha256.
       const pristine = readFileSync(join(co, '.pvr/json'), 'utf8');
