@@ -109,6 +109,28 @@ export interface GuestOptions {
 }
 
 /**
+ * Echoes each console line back as `PVKIT-ECHO: <line>`. The line `pvkit-size` instead does what
+ * `resize` does (Debian's busybox lacks that applet): it asks the terminal for its size (cursor to
+ * 999;999, then a position query, ESC[6n; the answer comes back as console input, the only way a
+ * serial line can learn it), sets the tty to it and prints `PVKIT-SIZE: <rows> <cols>`.
+ */
+const ECHO_LOOP = `while read -r line; do
+  case "$line" in
+    pvkit-size)
+      old=$(stty -g)
+      stty raw -echo
+      printf '\\0337\\033[r\\033[999;999H\\033[6n\\0338'
+      read -r -d R pos
+      stty "$old"
+      pos=\${pos#*[}
+      stty rows "\${pos%;*}" cols "\${pos#*;}"
+      echo "PVKIT-SIZE: $(stty size)"
+      ;;
+    *) echo "PVKIT-ECHO: $line" ;;
+  esac
+done`;
+
+/**
  * The guest's /init: load the virtio network modules, configure slirp's fixed address, print
  * the marker (with a colour escape to prove colours pass through), serve HTTP (the pvr endpoint
  * stand-in, one `nc` child per connection), then echo each
@@ -127,7 +149,7 @@ ip addr add 10.0.2.15/24 dev eth0
 ip route add default via 10.0.2.2
 nc -ll -p ${o.httpPort} -e /bin/pvr-endpoint &
 printf '\\033[32m%s\\033[0m\\n' "${o.marker} kernel=$(uname -r)"
-${o.then === 'poweroff' ? 'echo "PVKIT-BYE"' : 'while read -r line; do echo "PVKIT-ECHO: $line"; done'}
+${o.then === 'poweroff' ? 'echo "PVKIT-BYE"' : ECHO_LOOP}
 poweroff -f
 `;
 }
@@ -187,6 +209,7 @@ export function buildTestInitramfs(dir: string, kernel: TestKernel, o: GuestOpti
     'poweroff',
     'cat',
     'sleep',
+    'stty',
     // What the pvr endpoint stand-in runs.
     'nc',
     'head',
