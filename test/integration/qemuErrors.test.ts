@@ -103,7 +103,7 @@ suite('QEMU preview errors', function () {
       assert.equal(info?.state, 'failed');
       assert.match(info.error ?? '', c.canary);
       assert.equal(info.pid, undefined);
-      assert.match(manager.transcript(c.name), /\x1b\[31m.*/);
+      assert.ok(manager.transcript(c.name).includes('\x1b[31m'), 'the error is not in red');
       assert.match(manager.transcript(c.name), c.canary);
     });
   }
@@ -176,6 +176,6 @@ suite('QEMU preview errors', function () {
     const error = manager.info('it-early')?.error ?? '';
     assert.match(error, /QEMU exited with code 0 before the guest's pvr endpoint answered/);
     assert.match(error, /Last console lines:[\s\S]*PVKIT-IT-EARLY[\s\S]*PVKIT-BYE/);
-    assert.match(manager.transcript('it-early'), /\x1b\[31mQEMU exited with code 0/);
+    assert.ok(manager.transcript('it-early').includes('\x1b[31mQEMU exited with code 0'));
   });
 });
