@@ -6,37 +6,54 @@ import { ROOT } from './corpus';
 
 /**
  * The test guest for QEMU previews: Debian's cloud kernel (fetched by scripts/setup-test-env.sh
- * into `$PVKIT_TEST_ENV_DIR/kernel/`) and an initramfs built here at run time from the host's
- * busybox-static. Nothing binary is committed.
+ * into `$PVKIT_TEST_ENV_DIR/kernel/`, and for aarch64 with Debian's arm64 busybox-static into
+ * `kernel-aarch64/`) and an initramfs built here at run time from busybox-static. Nothing binary
+ * is committed.
  */
 
+export type GuestArch = 'x86_64' | 'aarch64';
+
 export interface TestKernel {
+  arch: GuestArch;
   vmlinuz: string;
   modulesDir: string;
   version: string;
+  /** A static busybox for the guest's architecture. */
+  busybox: string;
 }
 
 export function testEnvDir(): string {
   return process.env['PVKIT_TEST_ENV_DIR'] ?? resolve(ROOT, '.test-env');
 }
 
+export const BUSYBOX = '/bin/busybox';
+
+const GUEST: Record<GuestArch, { dir: string; qemu: string; pkg: string; busybox: (dir: string) => string }> =
+  {
+    x86_64: { dir: 'kernel', qemu: 'qemu-system-x86_64', pkg: 'qemu-system-x86', busybox: () => BUSYBOX },
+    aarch64: {
+      dir: 'kernel-aarch64',
+      qemu: 'qemu-system-aarch64',
+      pkg: 'qemu-system-arm',
+      busybox: (dir) => join(dir, 'busybox'),
+    },
+  };
+
 /** The kernel and its modules, or undefined after saying loudly what is missing and how to get it. */
-export function testKernel(envDir = testEnvDir()): TestKernel | undefined {
-  const dir = join(envDir, 'kernel');
+export function testKernel(envDir = testEnvDir(), arch: GuestArch = 'x86_64'): TestKernel | undefined {
+  const dir = join(envDir, GUEST[arch].dir);
   const vmlinuz = join(dir, 'vmlinuz');
   const modRoot = join(dir, 'lib/modules');
   const version = existsSync(modRoot) ? readdirSync(modRoot)[0] : undefined;
   if (!existsSync(vmlinuz) || !version) {
     process.stderr.write(
-      `\n!!! TEST KERNEL MISSING: ${vmlinuz} (and lib/modules/<version>/) not found; the QEMU boot tests are SKIPPED. ` +
+      `\n!!! TEST KERNEL MISSING: ${vmlinuz} (and lib/modules/<version>/) not found; the ${arch} QEMU boot tests are SKIPPED. ` +
         `Run scripts/setup-test-env.sh (or set PVKIT_TEST_ENV_DIR) to fetch Debian's cloud kernel !!!\n\n`,
     );
     return undefined;
   }
-  return { vmlinuz, modulesDir: join(modRoot, version), version };
+  return { arch, vmlinuz, modulesDir: join(modRoot, version), version, busybox: GUEST[arch].busybox(dir) };
 }
-
-export const BUSYBOX = '/bin/busybox';
 
 const scratch: string[] = [];
 /** A temp dir that is removed when the process exits (test files each run in their own process). */
@@ -51,26 +68,29 @@ export function scratchDir(prefix: string): string {
   return dir;
 }
 
-/** True when qemu-system-x86_64 runs (Debian package qemu-system-x86). */
-export function hasQemu(): boolean {
-  return spawnSync('qemu-system-x86_64', ['--version']).status === 0;
+/** True when qemu-system-x86_64 (or the given architecture's QEMU) runs. */
+export function hasQemu(arch: GuestArch = 'x86_64'): boolean {
+  return spawnSync(GUEST[arch].qemu, ['--version']).status === 0;
 }
 
-/** `{ skip }` for node:test when the kernel, busybox-static or qemu-system-x86_64 is absent. */
-export function needsTestGuest(envDir = testEnvDir()): { skip?: string } {
-  if (!hasQemu()) {
+/** `{ skip }` for node:test when the kernel, busybox-static or the architecture's QEMU is absent. */
+export function needsTestGuest(envDir = testEnvDir(), arch: GuestArch = 'x86_64'): { skip?: string } {
+  const g = GUEST[arch];
+  if (!hasQemu(arch)) {
     process.stderr.write(
-      '\n!!! qemu-system-x86_64 missing: apt-get install qemu-system-x86; QEMU boot tests SKIPPED !!!\n\n',
+      `\n!!! ${g.qemu} missing: apt-get install ${g.pkg}; QEMU boot tests SKIPPED !!!\n\n`,
     );
-    return { skip: 'qemu-system-x86 not installed' };
+    return { skip: `${g.pkg} not installed` };
   }
-  if (!existsSync(BUSYBOX)) {
+  const k = testKernel(envDir, arch);
+  if (!k) return { skip: `${arch} test kernel missing: run scripts/setup-test-env.sh` };
+  if (!existsSync(k.busybox)) {
     process.stderr.write(
-      '\n!!! /bin/busybox missing: apt-get install busybox-static; QEMU boot tests SKIPPED !!!\n\n',
+      `\n!!! ${k.busybox} missing: ${arch === 'x86_64' ? 'apt-get install busybox-static' : 'run scripts/setup-test-env.sh'}; QEMU boot tests SKIPPED !!!\n\n`,
     );
-    return { skip: 'busybox-static not installed' };
+    return { skip: `busybox-static for ${arch} not installed` };
   }
-  return testKernel(envDir) ? {} : { skip: 'test kernel missing: run scripts/setup-test-env.sh' };
+  return {};
 }
 
 /** Load order worked out from each module's `depends=` (there is no modprobe in the guest). */
@@ -197,7 +217,7 @@ export function standinScript(): string {
 export function buildTestInitramfs(dir: string, kernel: TestKernel, o: GuestOptions): string {
   const c = new Cpio();
   for (const d of ['bin', 'proc', 'sys', 'dev', 'tmp', 'lib', 'lib/modules', 'www']) c.dir(d);
-  c.file('bin/busybox', readFileSync(BUSYBOX), 0o755);
+  c.file('bin/busybox', readFileSync(kernel.busybox), 0o755);
   const applets = [
     'sh',
     'mount',
