@@ -100,7 +100,9 @@ case "$METHOD $P" in
     reply 200 '{"stand-in":"pvr endpoint of the pvkit QEMU test guest"}'
     ;;
   'GET /.pvrremote')
-    reply 200 "{\"json-get-url\":\"$BASE/json\",\"json-key\":\"state\",\"objects-endpoint\":\"$BASE/objects\",\"post-fields\":[\"commit-msg\"],\"post-fields-opt\":[\"rev\"],\"post-url\":\"$BASE/revisions\",\"pvr-spec\":\"pvkit-qemu-standin-1\"}"
+    # Absolute URLs, as Pantahub gives them, built from the Host header (the forwarded port).
+    u="$HOSTURL$BASE"
+    reply 200 "{\"json-get-url\":\"$u/json\",\"json-key\":\"state\",\"objects-endpoint\":\"$u/objects\",\"post-fields\":[\"commit-msg\"],\"post-fields-opt\":[\"rev\"],\"post-url\":\"$u/revisions\",\"pvr-spec\":\"pvkit-qemu-standin-1\"}"
     ;;
   'GET /json')
     if [ -f "$D/current" ]; then reply 200 "$(cat "$D/revisions/$(cat "$D/current").json")"; fi
