@@ -141,7 +141,8 @@ suite('Push to QEMU preview', function () {
     assert.equal(manager.info(NAME)?.state, 'ready');
     assert.match(readyTarget.url, /^http:\/\/127\.0\.0\.1:\d+\/cgi-bin\/pvr$/);
     assert.equal(readyTarget.url, manager.info(NAME)?.pvrUrl);
-    assert.match(view.getTreeItem(readyTarget).contextValue ?? '', /qemu/);
+    // Its inline actions: Push to QEMU Preview (when ready) and Stop.
+    assert.match(view.getTreeItem(readyTarget).contextValue ?? '', /qemu ready/);
 
     const result = await vscode.commands.executeCommand<PostResult | undefined>('pantavisor.qemu.push', {
       name: NAME,
@@ -176,7 +177,8 @@ suite('Push to QEMU preview', function () {
     assert.equal(status.rev, '1');
     assert.equal(view.getTreeItem(item).description, 'revision 1');
 
-    await vscode.commands.executeCommand('pantavisor.qemu.stop', NAME);
+    // Stop from the Devices view item (the argument a context menu passes).
+    await vscode.commands.executeCommand('pantavisor.qemu.stop', item);
     assert.equal(manager.info(NAME)?.state, 'stopped');
     assert.deepEqual(processesWith(initrd), [], `a QEMU with ${initrd} is still running (pid ${pid})`);
     assert.equal(

@@ -154,11 +154,10 @@ interface PreviewPushArgs {
 function previewPushArgs(arg: unknown): PreviewPushArgs {
   if (typeof arg === 'string') return { name: arg };
   if (typeof arg !== 'object' || arg === null) return {};
-  const o = arg as { id?: unknown; name?: unknown; checkout?: unknown; message?: unknown };
+  const o = arg as { checkout?: unknown; message?: unknown };
   const out: PreviewPushArgs = {};
-  // A Devices view item is a push target whose id is `qemu:<name>`.
-  if (typeof o.id === 'string' && o.id.startsWith('qemu:')) out.name = o.id.slice('qemu:'.length);
-  if (typeof o.name === 'string') out.name = o.name;
+  const name = nameOf(arg);
+  if (name !== undefined) out.name = name;
   if (typeof o.checkout === 'string') out.checkout = o.checkout;
   if (typeof o.message === 'string') out.message = o.message;
   return out;
