@@ -12,19 +12,12 @@ import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../../src/vscode/ctx';
 import { getPreviewManager, type PreviewManager } from '../../src/vscode/qemu/PreviewManager';
+import { until } from './util';
 import { buildTestInitramfs, needsTestGuest, testKernel } from '../support/qemuGuest';
 
 const EXTENSION_ID = 'pvkit.pvkit';
 const ROOT = resolve(__dirname, '../../..');
 const ENV_DIR = process.env['PVKIT_TEST_ENV_DIR'] ?? join(ROOT, '.test-env');
-
-async function until(pred: () => boolean, what: string, seen: () => string, ms = 120_000): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!pred()) {
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}; seen:\n${seen()}`);
-    await new Promise((r) => setTimeout(r, 100));
-  }
-}
 
 suite('QEMU preview errors', function () {
   this.timeout(180_000);
@@ -72,9 +65,9 @@ suite('QEMU preview errors', function () {
       vscode.ConfigurationTarget.Global,
     );
     await until(
-      () => ctx.config.qemuProfiles.length === 5,
+      () => ctx.config.qemuProfiles.length === 5 || undefined,
       'the profiles to reach the extension',
-      () => JSON.stringify(ctx.config.qemuProfiles),
+      120_000,
     );
   });
 
@@ -111,9 +104,9 @@ suite('QEMU preview errors', function () {
   test('QEMU not installed: the error names the Debian package and the setting', async () => {
     await config().update('qemu.path', join(base!, 'no-qemu-here'), vscode.ConfigurationTarget.Global);
     await until(
-      () => ctx.config.qemuPath.endsWith('no-qemu-here'),
+      () => ctx.config.qemuPath.endsWith('no-qemu-here') || undefined,
       'the qemu.path setting to reach the extension',
-      () => ctx.config.qemuPath,
+      120_000,
     );
     try {
       await vscode.commands.executeCommand('pantavisor.qemu.start', 'it-early');
@@ -124,9 +117,9 @@ suite('QEMU preview errors', function () {
     } finally {
       await config().update('qemu.path', undefined, vscode.ConfigurationTarget.Global);
       await until(
-        () => ctx.config.qemuPath === '',
+        () => ctx.config.qemuPath === '' || undefined,
         'the qemu.path setting to be cleared',
-        () => ctx.config.qemuPath,
+        120_000,
       );
     }
   });
@@ -142,9 +135,9 @@ suite('QEMU preview errors', function () {
     chmodSync(fake, 0o755);
     await config().update('qemu.path', fake, vscode.ConfigurationTarget.Global);
     await until(
-      () => ctx.config.qemuPath === fake,
+      () => ctx.config.qemuPath === fake || undefined,
       'the qemu.path setting to reach the extension',
-      () => ctx.config.qemuPath,
+      120_000,
     );
     try {
       await vscode.commands.executeCommand('pantavisor.qemu.start', 'it-kvm');
@@ -157,9 +150,9 @@ suite('QEMU preview errors', function () {
     } finally {
       await config().update('qemu.path', undefined, vscode.ConfigurationTarget.Global);
       await until(
-        () => ctx.config.qemuPath === '',
+        () => ctx.config.qemuPath === '' || undefined,
         'the qemu.path setting to be cleared',
-        () => ctx.config.qemuPath,
+        120_000,
       );
     }
   });
@@ -168,11 +161,7 @@ suite('QEMU preview errors', function () {
     await vscode.commands.executeCommand('pantavisor.qemu.start', 'it-early');
     const pid = manager.info('it-early')?.pid;
     assert.ok(pid, manager.info('it-early')?.error);
-    await until(
-      () => manager.info('it-early')?.state === 'failed',
-      'the early exit',
-      () => JSON.stringify(manager.info('it-early')),
-    );
+    await until(() => manager.info('it-early')?.state === 'failed' || undefined, 'the early exit', 120_000);
     const error = manager.info('it-early')?.error ?? '';
     assert.match(error, /QEMU exited with code 0 before the guest's pvr endpoint answered/);
     assert.match(error, /Last console lines:[\s\S]*PVKIT-IT-EARLY[\s\S]*PVKIT-BYE/);
