@@ -1,6 +1,8 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tarStream from 'tar-stream';
@@ -166,4 +168,85 @@ export async function writeDockerArchive(
 
 export function readJson(file: string): unknown {
   return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+export async function freePort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const p = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return p;
+}
+
+export type Mode = 'pass' | 'token' | '401' | '404' | '500' | 'close-mid-blob' | 'corrupt-blob';
+
+/**
+ * A proxy in front of the real registry that can demand token auth or misbehave, as registries
+ * and networks do. It also serves the token endpoint (`/token`, Basic user:secret). With
+ * `mode.only`, only requests whose path contains it misbehave.
+ */
+export function startProxy(
+  upstream: number,
+): Promise<{ port: number; mode: { value: Mode; only?: string }; server: http.Server }> {
+  const mode: { value: Mode; only?: string } = { value: 'pass' };
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    if (url.startsWith('/token')) {
+      const ok = req.headers.authorization === `Basic ${Buffer.from('user:secret').toString('base64')}`;
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+      res.end(ok ? JSON.stringify({ token: 'tok-123' }) : '{"errors":[{"code":"UNAUTHORIZED"}]}');
+      return;
+    }
+    const m = mode.only && !url.includes(mode.only) ? 'pass' : mode.value;
+    if (url.startsWith('/v2/') && url !== '/v2/') {
+      if (m === '401' || (m === 'token' && req.headers.authorization !== 'Bearer tok-123')) {
+        res.writeHead(401, {
+          'www-authenticate': `Bearer realm="${base}/token",service="test",scope="repository:test/img:pull"`,
+        });
+        res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+        return;
+      }
+      if (m === '404') return void res.writeHead(404).end('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
+      if (m === '500') return void res.writeHead(500).end('internal error');
+    }
+    const up = http.request(
+      {
+        host: '127.0.0.1',
+        port: upstream,
+        path: url,
+        method: req.method,
+        headers: { ...req.headers, host: `127.0.0.1:${upstream}` },
+      },
+      (ur) => {
+        const isLayerBlob = url.includes('/blobs/') && Number(ur.headers['content-length']) > 2000;
+        res.writeHead(ur.statusCode ?? 500, ur.headers);
+        if (isLayerBlob && m === 'close-mid-blob') {
+          let sent = 0;
+          ur.on('data', (c: Buffer) => {
+            if (sent < 1000) res.write(c.subarray(0, 1000 - sent));
+            sent += c.length;
+            if (sent >= 1000) res.destroy();
+          });
+          return;
+        }
+        if (isLayerBlob && m === 'corrupt-blob') {
+          let first = true;
+          ur.on('data', (c: Buffer) => {
+            const b = Buffer.from(c);
+            if (first) b[b.length - 1] = (b[b.length - 1] ?? 0) ^ 0xff;
+            first = false;
+            res.write(b);
+          });
+          ur.on('end', () => res.end());
+          return;
+        }
+        ur.pipe(res);
+      },
+    );
+    req.pipe(up);
+  });
+  return new Promise((r) =>
+    server.listen(0, '127.0.0.1', () => r({ port: (server.address() as AddressInfo).port, mode, server })),
+  );
 }

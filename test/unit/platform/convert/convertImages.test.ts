@@ -1,0 +1,304 @@
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import {
+  copyFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
+import * as http from 'node:http';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { corpusDir, needsCorpus } from '../../../support/corpus';
+import { main } from '../../../../src/cli/pvkit';
+import { ConvertError, convertProject } from '../../../../src/platform/convert/convertProject';
+import { pingEngine } from '../../../../src/platform/doctor/doctor';
+import { loadCheckout } from '../../../../src/platform/revision/loadRevision';
+import { createPantavisorService } from '../../../../src/core/service';
+import {
+  buildTar,
+  freePort,
+  listing,
+  needsTools,
+  sh,
+  startProxy,
+  tmp,
+  writeDockerArchive,
+} from '../image/imageTestSupport';
+
+/** A corpus project with one `build:` service whose Dockerfile starts `FROM alpine:3.16`. */
+const CORPUS_PROJECT = 'balena/balena-labs-projects__project-template';
+
+type Src = Record<string, unknown> & { docker_config?: Record<string, unknown> };
+const readSrc = (f: string): Src => JSON.parse(readFileSync(f, 'utf8')) as Src;
+
+/** Errors of `pvkit`'s validation of a checkout, plus the not-imported notes (PV114). */
+async function problems(out: string): Promise<string[]> {
+  const loaded = await loadCheckout(out);
+  return createPantavisorService()
+    .validateCheckout(out, loaded.files, loaded.pristine)
+    .filter((d) => d.severity === 'error' || d.code === 'PV114')
+    .map((d) => `${d.file}: ${d.code} ${d.message}`);
+}
+
+/**
+ * The converter imports every service's image into its container's root.squashfs, with a real
+ * engine (`podman system service`, storage in the temp folder, test-environment.md §2) and a real
+ * registry (Debian's docker-registry on 127.0.0.1, behind a proxy that corrupts one repository's
+ * layers).
+ */
+describe(
+  'convert imports the images of all services (podman API socket, docker-registry on 127.0.0.1)',
+  needsTools('podman', 'runc', 'busybox', 'mksquashfs', 'unsquashfs', 'docker-registry', 'skopeo'),
+  () => {
+    let w = '';
+    let svc: ChildProcess | undefined;
+    let reg: ChildProcess | undefined;
+    let proxy: Awaited<ReturnType<typeof startProxy>> | undefined;
+    let host = '';
+    let registry = '';
+    let env: NodeJS.ProcessEnv = {};
+
+    before(async () => {
+      w = tmp('convert-images');
+      writeFileSync(
+        join(w, 'containers.conf'),
+        '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n[engine]\nruntime = "runc"\n',
+      );
+      const penv = { ...process.env, CONTAINERS_CONF: join(w, 'containers.conf') };
+      const base = ['--root', join(w, 'storage'), '--runroot', join(w, 'runroot'), '--storage-driver', 'vfs'];
+      const podman = (args: string[]): string => sh('podman', [...base, ...args], { env: penv });
+      host = `unix://${join(w, 'podman.sock')}`;
+      svc = spawn('podman', [...base, 'system', 'service', '--time=0', host], { env: penv, stdio: 'ignore' });
+      // The local base: a busybox root file system, tagged as the corpus Dockerfile's `FROM`
+      // (alpine:3.16 cannot be pulled here; the build must not need the network).
+      const root = join(w, 'base');
+      mkdirSync(join(root, 'bin'), { recursive: true });
+      mkdirSync(join(root, 'etc'), { recursive: true });
+      copyFileSync('/bin/busybox', join(root, 'bin/busybox'));
+      for (const a of ['sh', 'cat', 'echo', 'mkdir']) symlinkSync('busybox', join(root, 'bin', a));
+      writeFileSync(join(root, 'etc/os-release'), 'NAME="pvkit local base"\n');
+      sh('tar', ['-C', root, '-cf', join(w, 'base.tar'), '.']);
+      podman(['import', '--change', 'ENV PATH=/bin', join(w, 'base.tar'), 'localhost/pvkit-stub:1']);
+      podman(['tag', 'localhost/pvkit-stub:1', 'docker.io/library/alpine:3.16']);
+      const deadline = Date.now() + 20_000;
+      while (!(await pingEngine(host, 500)).ok) {
+        assert.ok(Date.now() < deadline, 'podman service did not answer');
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      env = { ...process.env, DOCKER_HOST: host };
+
+      // The registry: test/good:1 and test/bad:1 (whose layers the proxy corrupts).
+      const port = await freePort();
+      writeFileSync(
+        join(w, 'config.yml'),
+        `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${w}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+      );
+      reg = spawn('docker-registry', ['serve', join(w, 'config.yml')], { stdio: 'ignore' });
+      for (let i = 0; i < 100; i++) {
+        const ok = await new Promise<boolean>((r) =>
+          http
+            .get(`http://127.0.0.1:${port}/v2/`, (res) => r(res.statusCode === 200))
+            .on('error', () => r(false)),
+        );
+        if (ok) break;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      for (const name of ['good', 'bad']) {
+        const layers = [
+          await buildTar([
+            { name: 'srv/', type: 'directory' },
+            { name: `srv/${name}.bin`, data: randomBytes(300_000) },
+          ]),
+          await buildTar([{ name: 'etc/which', data: name }]),
+        ];
+        const file = join(w, `${name}.tar`);
+        await writeDockerArchive(file, layers, { config: { Cmd: ['/srv/run', name] } });
+        sh('skopeo', [
+          'copy',
+          '--quiet',
+          '--dest-tls-verify=false',
+          `docker-archive:${file}`,
+          `docker://127.0.0.1:${port}/test/${name}:1`,
+        ]);
+      }
+      proxy = await startProxy(port);
+      proxy.mode.value = 'corrupt-blob';
+      proxy.mode.only = '/v2/test/bad/blobs/';
+      registry = `127.0.0.1:${proxy.port}`;
+    });
+
+    after(() => {
+      svc?.kill('SIGTERM');
+      reg?.kill('SIGTERM');
+      proxy?.server.close();
+      if (w) rmSync(w, { recursive: true, force: true });
+    });
+
+    test(
+      'a corpus project built with podman on a local base converts end to end: root.squashfs imported, zero errors',
+      needsCorpus(CORPUS_PROJECT),
+      async () => {
+        const out = join(w, 'template-out');
+        const lines: string[] = [];
+        const r = await convertProject({
+          project: join(corpusDir() ?? '', CORPUS_PROJECT),
+          out,
+          deviceType: 'intel-nuc',
+          configDir: join(w, 'pvrconfig'),
+          env,
+          progress: (l) => lines.push(l),
+        });
+        const c = r.result.report.containers[0];
+        assert.equal(c?.build?.status, 'built', lines.join('\n'));
+        assert.equal(c?.import?.status, 'imported', lines.join('\n'));
+        const dir = join(out, c?.container ?? '');
+        const src = readSrc(join(dir, 'src.json'));
+        assert.deepEqual(src.docker_config?.['Cmd'], ['cat', '/etc/os-release']);
+        assert.equal(src['docker_source'], 'local');
+        assert.equal(readFileSync(join(dir, 'root.squashfs.docker-digest'), 'utf8'), src['docker_digest']);
+        const files = listing(join(dir, 'root.squashfs'));
+        for (const p of ['etc/os-release', 'bin/busybox', 'bin/sh'])
+          assert.ok(
+            files.some((l) => l.includes(`squashfs-root/${p}`)),
+            `${p} in the squashfs:\n${files.join('\n')}`,
+          );
+        // Progress named the service and counted bytes per layer.
+        assert.ok(
+          lines.some((l) => /^balena-project-template: Converting layer 1\/1 .*MB/.test(l)),
+          lines.join('\n'),
+        );
+        // Nothing is left to do for the image, and the checkout validates with zero errors.
+        assert.deepEqual(r.result.report.nextSteps, []);
+        assert.deepEqual(await problems(out), []);
+        const pristine = JSON.parse(readFileSync(join(out, '.pvr/json'), 'utf8')) as Record<string, unknown>;
+        assert.ok(`${c?.container ?? ''}/root.squashfs` in pristine, 'root.squashfs is committed');
+        assert.deepEqual(
+          readdirSync(w).filter((f) => f.includes('pvkit-images') || f.includes('pvkit-convert')),
+          [],
+          'no work folders left',
+        );
+      },
+    );
+
+    test('pvkit convert: one service failing (corrupt layer) is reported with its image, layer and line; the others are imported', async () => {
+      const proj = join(w, 'multi');
+      mkdirSync(join(proj, 'app'), { recursive: true });
+      writeFileSync(
+        join(proj, 'docker-compose.yml'),
+        [
+          'services:',
+          '  app:',
+          '    build: ./app',
+          '  good:',
+          `    image: ${registry}/test/good:1`,
+          '  stub:',
+          '    image: localhost/pvkit-stub:1',
+          '  bad:',
+          `    image: ${registry}/test/bad:1`,
+          '',
+        ].join('\n'),
+      );
+      writeFileSync(
+        join(proj, 'app', 'Dockerfile'),
+        'FROM localhost/pvkit-stub:1\nRUN echo built > /etc/app\nCMD ["cat", "/etc/app"]\n',
+      );
+      let stdout = '';
+      let stderr = '';
+      const code = await main(
+        ['convert', proj, '--out', 'multi-out', '-t', 'intel-nuc', '--docker-host', host],
+        {
+          stdout: (t) => (stdout += t),
+          stderr: (t) => (stderr += t),
+          cwd: w,
+          env: { PVR_CONFIG_DIR: join(w, 'pvrconfig') },
+        },
+      );
+      assert.equal(code, 0, stderr);
+      assert.match(stdout, /4 container\(s\), 3 image\(s\) imported/);
+      const out = join(w, 'multi-out');
+      const report = JSON.parse(readFileSync(join(out, 'CONVERSION.json'), 'utf8')) as {
+        containers: { service: string; import?: { status: string; layer?: string; error?: string } }[];
+        problems: { severity: string; message: string; file?: string; line?: number }[];
+        nextSteps: string[];
+      };
+      const status = Object.fromEntries(report.containers.map((c) => [c.service, c.import?.status]));
+      assert.deepEqual(status, { app: 'imported', good: 'imported', stub: 'imported', bad: 'failed' });
+      // The failure: service, image, layer, and the compose line of its `image:`.
+      const bad = report.containers.find((c) => c.service === 'bad')?.import;
+      assert.match(bad?.layer ?? '', /^sha256:[a-f0-9]{64}$/);
+      assert.match(bad?.error ?? '', /digest mismatch/);
+      const p = report.problems.find((x) => x.message.includes('"bad"'));
+      assert.equal(p?.file, 'docker-compose.yml');
+      assert.equal(p?.line, 9);
+      assert.ok(p?.message.includes(`${registry}/test/bad:1`) && p.message.includes(bad?.layer ?? '?'));
+      assert.match(readFileSync(join(out, 'CONVERSION.md'), 'utf8'), /docker-compose\.yml#L9\)/);
+      assert.ok(report.nextSteps.some((s) => s.includes('pvkit app update bad')));
+      assert.equal(report.nextSteps.length, 1, report.nextSteps.join('\n'));
+      // The others are there and right; nothing of the failed one is left.
+      assert.ok(!existsSync(join(out, 'bad', 'root.squashfs')));
+      assert.ok(
+        listing(join(out, 'good', 'root.squashfs')).some((l) => l.endsWith('squashfs-root/srv/good.bin')),
+      );
+      assert.ok(listing(join(out, 'app', 'root.squashfs')).some((l) => l.endsWith('squashfs-root/etc/app')));
+      assert.ok(
+        listing(join(out, 'stub', 'root.squashfs')).some((l) => l.endsWith('squashfs-root/bin/busybox')),
+      );
+      const good = readSrc(join(out, 'good', 'src.json'));
+      assert.match(String(good['docker_digest']), new RegExp(`^${registry}/test/good@sha256:[a-f0-9]{64}$`));
+      assert.deepEqual(good.docker_config?.['Cmd'], ['/srv/run', 'good']);
+      assert.equal(readSrc(join(out, 'stub', 'src.json'))['docker_source'], 'remote,local');
+      // Per-service progress with bytes on stderr.
+      assert.match(stderr, /good: Downloading layer 1\/2 sha256:[a-f0-9]+: 0\.3 MB of 0\.3 MB/);
+      assert.match(stderr, /Import of bad \(.*test\/bad:1\) failed: .*layer/);
+      const errs = await problems(out);
+      assert.deepEqual(
+        errs.filter((e) => !e.includes('/bad/run.json: PV114')),
+        [],
+      );
+    });
+
+    test('cancelling during an import writes nothing and leaves no work folder; --no-images imports nothing', async () => {
+      const proj = join(w, 'cancel');
+      mkdirSync(proj);
+      writeFileSync(
+        join(proj, 'docker-compose.yml'),
+        `services:\n  good:\n    image: ${registry}/test/good:1\n`,
+      );
+      const ac = new AbortController();
+      await assert.rejects(
+        convertProject({
+          project: proj,
+          out: join(w, 'cancel-out'),
+          configDir: join(w, 'pvrconfig'),
+          env,
+          signal: ac.signal,
+          onImageProgress: (_s, p) => {
+            if ('bytes' in p && p.bytes > 0) ac.abort();
+          },
+        }),
+        (e) => e instanceof ConvertError && e.code === 'cancelled',
+      );
+      assert.ok(!existsSync(join(w, 'cancel-out')));
+      assert.deepEqual(
+        readdirSync(w).filter((f) => f.startsWith('.cancel-out')),
+        [],
+      );
+      const r = await convertProject({
+        project: proj,
+        out: join(w, 'cancel-out'),
+        configDir: join(w, 'pvrconfig'),
+        env,
+        images: 'never',
+      });
+      assert.equal(r.result.report.containers[0]?.import, undefined);
+      assert.ok(!existsSync(join(w, 'cancel-out', 'good', 'root.squashfs')));
+      assert.match(r.result.report.nextSteps[0] ?? '', /pvkit app update good/);
+    });
+  },
+);
