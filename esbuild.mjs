@@ -52,7 +52,8 @@ const lazyEngine = {
     );
   },
 };
-const app = { ...common, plugins: [...common.plugins, lazyEngine] };
+// `supported`: the import() becomes a plain require, as VS Code's extension host loads CommonJS.
+const app = { ...common, plugins: [...common.plugins, lazyEngine], supported: { 'dynamic-import': false } };
 
 const builds = [
   { ...app, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },

@@ -29,7 +29,7 @@ suite('convert from balena', () => {
     const out = join(workspaceRoot().fsPath, 'balena-compose-pantavisor');
     const r = await vscode.commands.executeCommand<{
       out: string;
-      report: { containers: { container: string }[] };
+      report: { containers: { container: string; import?: { status: string; error?: string } }[] };
     }>('pantavisor.convert', project, {
       out,
       deviceType: 'raspberrypi4-64',
@@ -37,6 +37,17 @@ suite('convert from balena', () => {
     });
     assert.ok(r, 'the command returned no result (see the Pantavisor log)');
     assert.deepEqual(r.report.containers.map((c) => c.container).sort(), ['db', 'web']);
+    // The converter tried to import the images (pantavisor.convert.images defaults to import).
+    // Here no engine or registry answers: web was not built, and db's failure is the engine's
+    // own answer, so the engine client (dist/engineApi.js, loaded on first use) did load.
+    const imports = Object.fromEntries(r.report.containers.map((c) => [c.container, c.import]));
+    assert.equal(imports['web']?.status, 'skipped');
+    assert.equal(imports['db']?.status, 'failed');
+    assert.match(
+      imports['db']?.error ?? '',
+      /local: (cannot reach the Docker engine|.*not in the local engine)/,
+    );
+    assert.doesNotMatch(imports['db']?.error ?? '', /Cannot find module/);
     for (const f of [
       '.pvr/json',
       'web/src.json',

@@ -202,7 +202,9 @@ function importRef(
   const name = typeof src['docker_name'] === 'string' ? src['docker_name'] : '';
   const digest = typeof src['docker_digest'] === 'string' ? src['docker_digest'] : '';
   const tag = typeof src['docker_tag'] === 'string' ? src['docker_tag'] : 'latest';
-  const platform = typeof src['docker_platform'] === 'string' ? src['docker_platform'] : undefined;
+  // As pvr app add: the service's platform, else the checkout's (_hostconfig/pvr/docker.json).
+  const platform =
+    typeof src['docker_platform'] === 'string' ? src['docker_platform'] : result.report.platform;
   const from = digest.includes('@') ? digest : `${name}:${tag}`;
   return { from, ...(platform ? { platform } : {}) };
 }
