@@ -15,7 +15,7 @@ export function needsTools(...tools: string[]): { skip?: string } {
     `\n!!! MISSING TOOLS: ${missing.join(', ')}; image tests that need them are SKIPPED !!!\n\n`,
   );
   return {
-    skip: `missing ${missing.join(', ')} (apt-get install squashfs-tools podman runc docker-registry skopeo)`,
+    skip: `missing ${missing.join(', ')} (apt-get install squashfs-tools podman runc docker-registry skopeo zstd)`,
   };
 }
 
