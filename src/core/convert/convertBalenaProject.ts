@@ -483,11 +483,14 @@ export function convertBalenaProject(input: ConvertInput): ConvertResult {
         status: bstat?.status ?? 'pending',
         ...(bstat?.error ? { error: bstat.error } : {}),
       };
-      if (bstat?.status !== 'built') {
+      // An image imported from the engine (built here, or earlier with the printed command) is done.
+      if (imported?.status === 'imported') {
+        /* nothing left for this service */
+      } else if (bstat?.status !== 'built') {
         nextSteps.push(
           `Build "${s.name}" (${bstat?.status === 'failed' ? `the build failed: ${bstat.error ?? ''}` : 'no container engine was reachable'}): \`${s.build.command}\`, then ${importStep}.`,
         );
-      } else if (imported?.status !== 'imported') {
+      } else {
         nextSteps.push(
           `Import the built image of "${s.name}" into the revision${imported?.status === 'failed' ? ` (the import failed: ${imported.error})` : ''}: ${importStep}.`,
         );

@@ -240,16 +240,15 @@ async function stageImages(
     if (opts.signal?.aborted) await cancelled();
     const ref = importRef(result, c);
     if (!ref) continue;
-    if (c.source === 'build' && builds[c.service]?.status !== 'built') {
-      staged.imports[c.service] = {
-        status: 'skipped',
-        image: ref.from,
-        reason: builds[c.service] ? 'the build failed' : 'the image was not built',
-      };
+    if (c.source === 'build' && builds[c.service]?.status === 'failed') {
+      staged.imports[c.service] = { status: 'skipped', image: ref.from, reason: 'the build failed' };
       continue;
     }
+    // Not built here (--no-build, or no engine answered): the engine may hold an image built
+    // earlier with the command the report prints; import it if so, as `pvkit app update` would.
+    const notBuilt = c.source === 'build' && !builds[c.service];
     const source = c.source === 'build' ? 'local' : (opts.imageSource ?? 'remote,local');
-    const dockerHost = c.source === 'build' ? engine?.host : opts.dockerHost;
+    const dockerHost = c.source === 'build' ? (engine?.host ?? opts.dockerHost) : opts.dockerHost;
     progress(
       `Importing the image of ${c.service} (${i + 1}/${containers.length}): ${ref.from} from ${source}`,
     );
@@ -286,6 +285,16 @@ async function stageImages(
       const err = e as Error & { layer?: unknown };
       // The layer, when the failure is in one (ImageLayerError; duck-typed across bundles).
       const layer = typeof err.layer === 'string' ? err.layer : undefined;
+      await fsp.rm(join(dir, c.container), { recursive: true, force: true });
+      if (notBuilt) {
+        staged.imports[c.service] = {
+          status: 'skipped',
+          image: ref.from,
+          reason: `not built, and not in the engine: ${(err.message ?? String(e)).split('\n').join(' ')}`,
+        };
+        progress(`${c.service}: not built, and ${ref.from} is not in the engine; left for later`);
+        continue;
+      }
       staged.imports[c.service] = {
         status: 'failed',
         image: ref.from,
@@ -293,7 +302,6 @@ async function stageImages(
         ...(layer ? { layer } : {}),
       };
       progress(`Import of ${c.service} (${ref.from}) failed: ${err.message}`);
-      await fsp.rm(join(dir, c.container), { recursive: true, force: true });
     }
   }
   return staged;

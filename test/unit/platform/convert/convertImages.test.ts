@@ -263,6 +263,46 @@ describe(
       );
     });
 
+    test('--no-build: an image built earlier (the tag the report names) is imported from the engine; one never built is left as the build step', async () => {
+      // Same project name as the previous test, so `app` has the tag that test built (multi_app).
+      const proj = join(w, 'again', 'multi');
+      mkdirSync(join(proj, 'app'), { recursive: true });
+      mkdirSync(join(proj, 'other'), { recursive: true });
+      writeFileSync(
+        join(proj, 'docker-compose.yml'),
+        'services:\n  app:\n    build: ./app\n  other:\n    build: ./other\n',
+      );
+      for (const d of ['app', 'other'])
+        writeFileSync(join(proj, d, 'Dockerfile'), 'FROM localhost/pvkit-stub:1\n');
+      const out = join(w, 'again-out');
+      const r = await convertProject({
+        project: proj,
+        out,
+        deviceType: 'intel-nuc',
+        build: 'never',
+        configDir: join(w, 'pvrconfig'),
+        env,
+        dockerHost: host,
+      });
+      const by = Object.fromEntries(r.result.report.containers.map((c) => [c.service, c]));
+      assert.equal(by['app']?.build?.status, 'pending');
+      assert.equal(by['app']?.import?.status, 'imported');
+      assert.ok(listing(join(out, 'app', 'root.squashfs')).some((l) => l.endsWith('squashfs-root/etc/app')));
+      const other = by['other']?.import;
+      assert.equal(other?.status, 'skipped');
+      assert.match(other?.status === 'skipped' ? other.reason : '', /not in the engine/);
+      assert.ok(!existsSync(join(out, 'other', 'root.squashfs')));
+      assert.equal(r.result.report.nextSteps.length, 1, r.result.report.nextSteps.join('\n'));
+      assert.match(
+        r.result.report.nextSteps[0] ?? '',
+        /^Build "other" .*docker build.*pvkit app update other/,
+      );
+      assert.deepEqual(
+        r.result.report.problems.filter((p) => p.severity !== 'info'),
+        [],
+      );
+    });
+
     test('cancelling during an import writes nothing and leaves no work folder; --no-images imports nothing', async () => {
       const proj = join(w, 'cancel');
       mkdirSync(proj);
