@@ -25,6 +25,7 @@ import {
   freePort,
   listing,
   needsTools,
+  putManifestList,
   sh,
   startProxy,
   tmp,
@@ -127,6 +128,21 @@ describe(
           `docker://127.0.0.1:${port}/test/${name}:1`,
         ]);
       }
+      // test/multi:1, a manifest list over an amd64 and an arm64 image.
+      for (const arch of ['amd64', 'arm64']) {
+        const file = join(w, `multi-${arch}.tar`);
+        await writeDockerArchive(file, [await buildTar([{ name: 'etc/arch', data: arch }])], {
+          architecture: arch,
+        });
+        sh('skopeo', [
+          'copy',
+          '--quiet',
+          '--dest-tls-verify=false',
+          `docker-archive:${file}`,
+          `docker://127.0.0.1:${port}/test/multi:${arch}`,
+        ]);
+      }
+      await putManifestList(port, 'test/multi', '1', ['amd64', 'arm64']);
       proxy = await startProxy(port);
       proxy.mode.value = 'corrupt-blob';
       proxy.mode.only = '/v2/test/bad/blobs/';
@@ -301,6 +317,31 @@ describe(
         r.result.report.problems.filter((p) => p.severity !== 'info'),
         [],
       );
+    });
+
+    test("an image: service with a manifest list gets the device type's platform, as pvr takes it from _hostconfig", async () => {
+      const proj = join(w, 'arm');
+      mkdirSync(proj);
+      writeFileSync(
+        join(proj, 'docker-compose.yml'),
+        `services:\n  m:\n    image: ${registry}/test/multi:1\n`,
+      );
+      const out = join(w, 'arm-out');
+      const r = await convertProject({
+        project: proj,
+        out,
+        deviceType: 'raspberrypi4-64',
+        configDir: join(w, 'pvrconfig'),
+        env,
+        imageSource: 'remote',
+      });
+      assert.equal(r.result.report.containers[0]?.import?.status, 'imported');
+      const src = readSrc(join(out, 'm', 'src.json'));
+      assert.equal(src['docker_platform'], 'linux/arm64');
+      assert.equal(src['docker_source'], 'remote');
+      assert.match(String(src['docker_digest']), /test\/multi@sha256:[a-f0-9]{64}$/);
+      sh('unsquashfs', ['-d', join(w, 'arm-root'), join(out, 'm', 'root.squashfs'), 'etc/arch']);
+      assert.equal(readFileSync(join(w, 'arm-root', 'etc', 'arch'), 'utf8'), 'arm64');
     });
 
     test('cancelling during an import writes nothing and leaves no work folder; --no-images imports nothing', async () => {

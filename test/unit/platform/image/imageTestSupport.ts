@@ -250,3 +250,47 @@ export function startProxy(
     server.listen(0, '127.0.0.1', () => r({ port: (server.address() as AddressInfo).port, mode, server })),
   );
 }
+
+/**
+ * PUTs a Docker manifest list `<repo>:<tag>` over the images `<repo>:<arch>` already pushed to
+ * the registry on 127.0.0.1:`port` (one entry per architecture, linux).
+ */
+export async function putManifestList(
+  port: number,
+  repo: string,
+  tag: string,
+  archs: string[],
+): Promise<void> {
+  const list = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    manifests: archs.map((a) => {
+      const raw = sh('skopeo', [
+        'inspect',
+        '--raw',
+        '--tls-verify=false',
+        `docker://127.0.0.1:${port}/${repo}:${a}`,
+      ]);
+      return {
+        mediaType: (JSON.parse(raw) as { mediaType: string }).mediaType,
+        digest: `sha256:${sha256hex(Buffer.from(raw))}`,
+        size: Buffer.byteLength(raw),
+        platform: { architecture: a, os: 'linux' },
+      };
+    }),
+  };
+  await new Promise<void>((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'PUT',
+        path: `/v2/${repo}/manifests/${tag}`,
+        headers: { 'content-type': list.mediaType },
+      },
+      (res) =>
+        res.statusCode === 201 ? resolve() : reject(new Error(`PUT manifest list: ${res.statusCode}`)),
+    );
+    req.end(JSON.stringify(list));
+  });
+}

@@ -11,6 +11,7 @@ import {
   freePort,
   listing,
   needsTools,
+  putManifestList,
   sh,
   startProxy,
   type Mode,
@@ -76,38 +77,7 @@ describe(
         ]).trim();
       }
       // A manifest list over the two, put with the registry API.
-      const list = {
-        schemaVersion: 2,
-        mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
-        manifests: (['amd64', 'arm64'] as const).map((a) => {
-          const raw = sh('skopeo', [
-            'inspect',
-            '--raw',
-            '--tls-verify=false',
-            `docker://127.0.0.1:${port}/test/img:${a}`,
-          ]);
-          return {
-            mediaType: JSON.parse(raw).mediaType as string,
-            digest: digests[a],
-            size: Buffer.byteLength(raw),
-            platform: { architecture: a, os: 'linux' },
-          };
-        }),
-      };
-      await new Promise<void>((resolve, reject) => {
-        const req = http.request(
-          {
-            host: '127.0.0.1',
-            port,
-            method: 'PUT',
-            path: '/v2/test/img/manifests/multi',
-            headers: { 'content-type': list.mediaType },
-          },
-          (res) =>
-            res.statusCode === 201 ? resolve() : reject(new Error(`PUT manifest list: ${res.statusCode}`)),
-        );
-        req.end(JSON.stringify(list));
-      });
+      await putManifestList(port, 'test/img', 'multi', ['amd64', 'arm64']);
       proxy = await startProxy(port);
     });
 
