@@ -107,6 +107,12 @@ export async function convertProject(opts: ConvertOptions): Promise<ConvertOutco
       `${out} already exists: choose another folder, or replace it (--force).`,
       'exists',
     );
+  const sources = (opts.imageSource ?? 'remote,local').split(',').map((x) => x.trim());
+  if (sources.some((x) => x !== 'remote' && x !== 'local'))
+    throw new ConvertError(
+      `--source "${opts.imageSource ?? ''}" is not a source list: use remote, local, or both comma-separated in the order to try (pvr's default: remote,local).`,
+      'failed',
+    );
   const composeText = readFileSync(composePath, 'utf8');
   const project = fsComposeProject(dir);
   const projectName = basename(dir);

@@ -198,7 +198,11 @@ test('pvkit convert: --strict exits 1 and writes nothing; missing --force exits 
       join(clean, 'docker-compose.yml'),
       'services:\n  app:\n    image: alpine:3\n    command: ["sleep", "1"]\n    network_mode: host\n',
     );
-    const s2 = pvkit(dir, env, 'convert', clean, '--out', 'clean-out', '--strict');
+    const badSource = pvkit(dir, env, 'convert', clean, '--out', 'clean-out', '--source', 'cloud');
+    assert.equal(badSource.status, 3);
+    assert.match(badSource.stderr, /--source "cloud" is not a source list: use remote, local/);
+    assert.ok(!existsSync(join(dir, 'clean-out')));
+    const s2 = pvkit(dir, env, 'convert', clean, '--out', 'clean-out', '--strict', '--no-images');
     assert.equal(s2.status, 0, s2.stderr);
     // The status of the new checkout is clean apart from the untracked report.
     const st = pvkit(join(dir, 'clean-out'), env, 'status');
