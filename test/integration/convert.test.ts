@@ -97,6 +97,31 @@ suite('convert from balena', () => {
     );
   });
 
+  test('with pantavisor.convert.images set to "skip" no image is imported', async () => {
+    const cfg = vscode.workspace.getConfiguration('pantavisor');
+    await cfg.update('convert.images', 'skip', vscode.ConfigurationTarget.Global);
+    try {
+      const r = await vscode.commands.executeCommand<{
+        report: { containers: { container: string; import?: unknown }[] };
+      }>('pantavisor.convert', vscode.Uri.joinPath(workspaceRoot(), 'balena-compose'), {
+        out: join(mkdtempSync(join(tmpdir(), 'pvkit-it-noimg-')), 'out'),
+        deviceType: 'raspberrypi4-64',
+        configDir: mkdtempSync(join(tmpdir(), 'pvkit-it-pvr-')),
+        quiet: true,
+      });
+      assert.ok(r, 'the command returned no result (see the Pantavisor log)');
+      assert.deepEqual(
+        r.report.containers.map((c) => [c.container, c.import]),
+        [
+          ['web', undefined],
+          ['db', undefined],
+        ],
+      );
+    } finally {
+      await cfg.update('convert.images', undefined, vscode.ConfigurationTarget.Global);
+    }
+  });
+
   test('the compose file offers the conversion as a code action', async () => {
     const doc = await vscode.workspace.openTextDocument(
       vscode.Uri.joinPath(workspaceRoot(), 'balena-compose', 'docker-compose.yml'),
