@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import {
   copyFileSync,
@@ -11,7 +11,6 @@ import {
   symlinkSync,
   writeFileSync,
 } from 'node:fs';
-import * as http from 'node:http';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { corpusDir, needsCorpus } from '../../../support/corpus';
@@ -22,12 +21,13 @@ import { loadCheckout } from '../../../../src/platform/revision/loadRevision';
 import { createPantavisorService } from '../../../../src/core/service';
 import {
   buildTar,
-  freePort,
   listing,
   needsTools,
   putManifestList,
   sh,
+  startPodman,
   startProxy,
+  startRegistry,
   tmp,
   writeDockerArchive,
 } from '../image/imageTestSupport';
@@ -67,15 +67,10 @@ describe(
 
     before(async () => {
       w = tmp('convert-images');
-      writeFileSync(
-        join(w, 'containers.conf'),
-        '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n[engine]\nruntime = "runc"\n',
-      );
-      const penv = { ...process.env, CONTAINERS_CONF: join(w, 'containers.conf') };
-      const base = ['--root', join(w, 'storage'), '--runroot', join(w, 'runroot'), '--storage-driver', 'vfs'];
-      const podman = (args: string[]): string => sh('podman', [...base, ...args], { env: penv });
-      host = `unix://${join(w, 'podman.sock')}`;
-      svc = spawn('podman', [...base, 'system', 'service', '--time=0', host], { env: penv, stdio: 'ignore' });
+      const engine = await startPodman(w);
+      host = engine.host;
+      svc = engine.proc;
+      const podman = engine.podman;
       // The local base: a busybox root file system, tagged as the corpus Dockerfile's `FROM`
       // (alpine:3.16 cannot be pulled here; the build must not need the network).
       const root = join(w, 'base');
@@ -95,21 +90,9 @@ describe(
       env = { ...process.env, DOCKER_HOST: host };
 
       // The registry: test/good:1 and test/bad:1 (whose layers the proxy corrupts).
-      const port = await freePort();
-      writeFileSync(
-        join(w, 'config.yml'),
-        `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${w}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
-      );
-      reg = spawn('docker-registry', ['serve', join(w, 'config.yml')], { stdio: 'ignore' });
-      for (let i = 0; i < 100; i++) {
-        const ok = await new Promise<boolean>((r) =>
-          http
-            .get(`http://127.0.0.1:${port}/v2/`, (res) => r(res.statusCode === 200))
-            .on('error', () => r(false)),
-        );
-        if (ok) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      const registryServer = await startRegistry(w);
+      reg = registryServer.proc;
+      const port = registryServer.port;
       for (const name of ['good', 'bad']) {
         const layers = [
           await buildTar([

@@ -1,6 +1,6 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -293,4 +293,48 @@ export async function putManifestList(
     );
     req.end(JSON.stringify(list));
   });
+}
+
+/**
+ * `podman system service` on a socket in `dir`, with its storage there too (vfs) and the settings
+ * of test-environment.md §2 (runc, lowered ulimits). `podman` runs podman on the same storage.
+ */
+export async function startPodman(dir: string): Promise<{
+  host: string;
+  podman: (args: string[], cwd?: string) => string;
+  proc: ChildProcess;
+}> {
+  writeFileSync(
+    join(dir, 'containers.conf'),
+    '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n[engine]\nruntime = "runc"\n',
+  );
+  const env = { ...process.env, CONTAINERS_CONF: join(dir, 'containers.conf') };
+  const base = ['--root', join(dir, 'storage'), '--runroot', join(dir, 'runroot'), '--storage-driver', 'vfs'];
+  const podman = (args: string[], cwd?: string): string =>
+    sh('podman', [...base, ...args], { env, ...(cwd ? { cwd } : {}) });
+  const host = `unix://${join(dir, 'podman.sock')}`;
+  const proc = spawn('podman', [...base, 'system', 'service', '--time=0', host], { env, stdio: 'ignore' });
+  for (let i = 0; i < 200 && !existsSync(join(dir, 'podman.sock')); i++)
+    await new Promise((r) => setTimeout(r, 100));
+  return { host, podman, proc };
+}
+
+/** Debian's docker-registry (the distribution registry) on 127.0.0.1, storing into `dir`. */
+export async function startRegistry(dir: string): Promise<{ port: number; proc: ChildProcess }> {
+  const port = await freePort();
+  writeFileSync(
+    join(dir, 'config.yml'),
+    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+  );
+  const proc = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((r) =>
+      http
+        .get(`http://127.0.0.1:${port}/v2/`, (res) => r(res.statusCode === 200))
+        .on('error', () => r(false)),
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { port, proc };
 }

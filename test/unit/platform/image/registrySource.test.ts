@@ -1,19 +1,18 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as http from 'node:http';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addApp, updateApp } from '../../../../src/platform/image/importImage';
 import {
   buildTar,
-  freePort,
   listing,
   needsTools,
   putManifestList,
   sh,
   startProxy,
+  startRegistry,
   type Mode,
   tmp,
   writeDockerArchive,
@@ -32,21 +31,7 @@ describe(
 
     before(async () => {
       w = tmp('registry');
-      port = await freePort();
-      writeFileSync(
-        join(w, 'config.yml'),
-        `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${w}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
-      );
-      reg = spawn('docker-registry', ['serve', join(w, 'config.yml')], { stdio: 'ignore' });
-      for (let i = 0; i < 100; i++) {
-        const ok = await new Promise<boolean>((r) =>
-          http
-            .get(`http://127.0.0.1:${port}/v2/`, (res) => r(res.statusCode === 200))
-            .on('error', () => r(false)),
-        );
-        if (ok) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      ({ port, proc: reg } = await startRegistry(w));
       for (const arch of ['amd64', 'arm64']) {
         const layer1 = await buildTar([
           { name: 'bin/', type: 'directory' },
