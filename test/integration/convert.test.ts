@@ -34,11 +34,13 @@ suite('convert from balena', () => {
       out,
       deviceType: 'raspberrypi4-64',
       configDir: mkdtempSync(join(tmpdir(), 'pvkit-it-pvr-')),
+      // Only the local engine: a test never reaches a registry on the network.
+      imageSource: 'local',
     });
     assert.ok(r, 'the command returned no result (see the Pantavisor log)');
     assert.deepEqual(r.report.containers.map((c) => c.container).sort(), ['db', 'web']);
     // The converter tried to import the images (pantavisor.convert.images defaults to import).
-    // Here no engine or registry answers: web was not built, and db's failure is the engine's
+    // Here no engine answers: web was not built, and db's failure is the engine's
     // own answer, so the engine client (dist/engineApi.js, loaded on first use) did load.
     const imports = Object.fromEntries(r.report.containers.map((c) => [c.container, c.import]));
     assert.equal(imports['web']?.status, 'skipped');
