@@ -5,7 +5,7 @@ import { ConvertError, convertProject } from '../../platform/convert/convertProj
 import { resolve } from 'node:path';
 
 const USAGE = `Usage: pvkit convert <project> --out <dir> [--device-type T] [--strict] [--force] [--no-build]
-                     [--no-images] [--source remote,local] [--docker-host H] [--json]
+                     [--no-images] [--source remote,local] [--docker-host H] [-u USER -p PASS] [--json]
 
 Converts a balena project (a docker-compose.yml or the folder holding it) into a new pvr checkout:
 one container folder per service (src.json, run.json, lxc.container.conf, and root.squashfs with
@@ -26,6 +26,9 @@ whose image cannot be imported is reported (service, image, layer, compose line)
   --source LIST        where image: services come from, pvr's order: remote,local (default),
                        remote or local (PVR_SOURCE)
   --docker-host H      the engine to use (default DOCKER_HOST, the Docker context, the socket)
+                       (PVKIT_DOCKER_HOST)
+  --username, -u USER  registry credentials for image: services, as pvr app add takes them
+  --password, -p PASS  (PVR_REGISTRY_USERNAME, PVR_REGISTRY_PASSWORD; never printed)
   --json               print the report as JSON
 
 Exit status: 0 converted, 1 --strict refused, 2 usage error, 3 conversion failed.`;
@@ -34,18 +37,24 @@ export const convertCommand: CliCommand = {
   summary: 'Convert a balena project into a new pvr checkout (with a conversion report)',
   usage: USAGE,
   async run(ctx) {
-    const args = parseArgs(ctx.argv, [
-      { name: 'out', short: 'o', type: 'string' },
-      { name: 'device-type', short: 't', type: 'string', env: 'PVKIT_DEVICE_TYPE' },
-      { name: 'strict', type: 'boolean' },
-      { name: 'force', short: 'f', type: 'boolean' },
-      { name: 'no-build', type: 'boolean' },
-      { name: 'no-images', type: 'boolean' },
-      { name: 'source', type: 'string', env: 'PVR_SOURCE' },
-      { name: 'docker-host', type: 'string' },
-      { name: 'json', type: 'boolean' },
-      { name: 'help', short: 'h', type: 'boolean' },
-    ]);
+    const args = parseArgs(
+      ctx.argv,
+      [
+        { name: 'out', short: 'o', type: 'string' },
+        { name: 'device-type', short: 't', type: 'string', env: 'PVKIT_DEVICE_TYPE' },
+        { name: 'strict', type: 'boolean' },
+        { name: 'force', short: 'f', type: 'boolean' },
+        { name: 'no-build', type: 'boolean' },
+        { name: 'no-images', type: 'boolean' },
+        { name: 'source', type: 'string', env: 'PVR_SOURCE' },
+        { name: 'docker-host', type: 'string', env: 'PVKIT_DOCKER_HOST' },
+        { name: 'username', short: 'u', type: 'string', env: 'PVR_REGISTRY_USERNAME' },
+        { name: 'password', short: 'p', type: 'string', env: 'PVR_REGISTRY_PASSWORD' },
+        { name: 'json', type: 'boolean' },
+        { name: 'help', short: 'h', type: 'boolean' },
+      ],
+      ctx.env,
+    );
     if (bool(args, 'help')) {
       ctx.stdout(USAGE + '\n');
       return 0;
@@ -57,6 +66,8 @@ export const convertCommand: CliCommand = {
     const deviceType = str(args, 'device-type');
     const source = str(args, 'source');
     const dockerHost = str(args, 'docker-host');
+    const username = str(args, 'username');
+    const password = str(args, 'password');
     try {
       const r = await convertProject({
         project: resolve(ctx.cwd, project),
@@ -68,6 +79,8 @@ export const convertCommand: CliCommand = {
         images: bool(args, 'no-images') ? 'never' : 'auto',
         ...(source ? { imageSource: source } : {}),
         ...(dockerHost ? { dockerHost } : {}),
+        ...(username ? { username } : {}),
+        ...(password ? { password } : {}),
         configDir: ensureConfigDir(ctx.env),
         env: ctx.env,
         signal: ctx.signal,

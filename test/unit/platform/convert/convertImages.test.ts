@@ -262,6 +262,43 @@ describe(
       );
     });
 
+    test('pvkit convert -u with PVR_REGISTRY_PASSWORD: a registry that wants a token gets one; without them the service fails with 401', async () => {
+      const proj = join(w, 'auth');
+      mkdirSync(proj);
+      writeFileSync(
+        join(proj, 'docker-compose.yml'),
+        `services:\n  good:\n    image: ${registry}/test/good:1\n`,
+      );
+      const saved = { ...proxy!.mode };
+      proxy!.mode.value = 'token';
+      proxy!.mode.only = '/v2/test/good/';
+      try {
+        const run = async (out: string, extra: string[], env: NodeJS.ProcessEnv): Promise<string> => {
+          let text = '';
+          const code = await main(
+            ['convert', proj, '--out', out, '-t', 'intel-nuc', '--source', 'remote', ...extra],
+            {
+              stdout: (t) => (text += t),
+              stderr: (t) => (text += t),
+              cwd: w,
+              env: { PVR_CONFIG_DIR: join(w, 'pvrconfig'), ...env },
+            },
+          );
+          assert.equal(code, 0, text);
+          return text;
+        };
+        const denied = await run('auth-none', [], {});
+        assert.match(denied, /1 container\(s\), 0 image\(s\) imported/);
+        assert.match(readFileSync(join(w, 'auth-none', 'CONVERSION.md'), 'utf8'), /import failed.*401/);
+        const ok = await run('auth-ok', ['-u', 'user'], { PVR_REGISTRY_PASSWORD: 'secret' });
+        assert.match(ok, /1 container\(s\), 1 image\(s\) imported/);
+        assert.ok(!ok.includes('secret'), 'the password is never printed');
+        assert.ok(existsSync(join(w, 'auth-ok', 'good', 'root.squashfs')));
+      } finally {
+        Object.assign(proxy!.mode, saved);
+      }
+    });
+
     test('--no-build: an image built earlier (the tag the report names) is imported from the engine; one never built is left as the build step', async () => {
       // Same project name as the previous test, so `app` has the tag that test built (multi_app).
       const proj = join(w, 'again', 'multi');
