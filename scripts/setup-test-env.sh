@@ -78,7 +78,7 @@ mkdir -p "$ENV_DIR"
 echo "[setup] mode --$MODE; test-env dir $ENV_DIR (PVKIT_TEST_ENV_DIR)"
 
 # --- 1. apt packages -------------------------------------------------------------------------------
-PKGS=(squashfs-tools podman runc qemu-system-x86 qemu-system-arm qemu-utils busybox-static cpio openssl unzip docker-registry skopeo)
+PKGS=(squashfs-tools podman runc qemu-system-x86 qemu-system-arm qemu-utils busybox-static cpio openssl unzip docker-registry skopeo zstd)
 if [ "$MODE" = all ]; then
   PKGS+=(chromium ripgrep libkrb5-dev pkg-config)
   # node-gyp builds code-server's native modules; most images have these, a minimal one may not.
