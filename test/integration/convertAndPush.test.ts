@@ -51,6 +51,7 @@ suite('Convert and Push', function () {
         deviceType: 'raspberrypi4-64',
         configDir: join(base, 'pvr-config'),
         message: 'converted and pushed by the integration test',
+        skipImages: true,
       },
     );
     assert.ok(result, 'the command returned no result (see the Pantavisor log)');
@@ -88,6 +89,7 @@ suite('Convert and Push', function () {
         target: 'local',
         deviceType: 'raspberrypi4-64',
         configDir: join(base, 'pvr-config'),
+        skipImages: true,
       },
     );
     assert.ok(again, 'the second run returned no result');
