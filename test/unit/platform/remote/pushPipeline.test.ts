@@ -84,11 +84,11 @@ test('push pipeline with steps before staging: a failed step is retried alone, e
       {
         id: 'images',
         title: 'Import images',
-        run: async () => {
+        run: () => {
           runs.push('images');
-          if (imagesFail) throw new Error('web: no engine answered');
+          if (imagesFail) return Promise.reject(new Error('web: no engine answered'));
           writeTree(repo, { 'web/root.squashfs': 'squash' });
-          return 'web imported';
+          return Promise.resolve('web imported');
         },
       },
     ],
