@@ -96,7 +96,7 @@ suite('Convert and Push', function () {
     assert.equal(again.rev, String(before + 2));
   });
 
-  test('the dry run prints the pvkit convert line before the push commands', async function () {
+  test('the dry run prints the pvkit convert line, then an image import per container, then the push commands', async function () {
     const project = join(workspaceRoot().fsPath, 'balena-compose');
     const out = join(base, 'ci-checkout');
     const lines = await vscode.commands.executeCommand<string[]>(
@@ -107,6 +107,8 @@ suite('Convert and Push', function () {
     assert.deepEqual(lines, [
       `pvkit convert ${project} --out ${out} --force`,
       `cd ${out}`,
+      'pvkit app update web',
+      'pvkit app update db',
       'pvkit add .',
       "pvkit commit -m 'ci push'",
       `pvkit post -m 'ci push' ${ep.url}`,

@@ -1,6 +1,8 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
+import { convertBalenaProject } from '../../core/convert';
+import { fsComposeProject } from '../../platform/compose/fsComposeProject';
 import { ConvertError, convertProject, locateProject } from '../../platform/convert/convertProject';
 import { pvrConfigDir } from '../../platform/convert/pvrConfigDir';
 import { describeImageOutcomes, importMissingImages } from '../../platform/image/importMissingImages';
@@ -26,6 +28,23 @@ export interface ConvertAndPushOptions extends ConvertCommandOptions {
 }
 
 const COMPOSE = /(^|\/)(docker-)?compose(\.[\w.-]+)?\.ya?ml$/;
+
+/**
+ * The containers a conversion of the project makes (the core conversion, without writing), for the
+ * dry run's `pvkit app update` lines. In a real run the step imports only apps that have no
+ * root.squashfs yet; a CI script cannot know that in advance, and an update of an imported app
+ * only re-checks its digest.
+ */
+function containersOf(path: string): string[] {
+  const { composePath, dir } = locateProject(path);
+  const r = convertBalenaProject({
+    composeFile: basename(composePath),
+    composeText: readFileSync(composePath, 'utf8'),
+    project: fsComposeProject(dir),
+    projectName: basename(dir),
+  });
+  return r.report.containers.map((c) => c.container);
+}
 
 /**
  * `pantavisor.convertAndPush`: converts a balena project into its default checkout folder
@@ -61,6 +80,7 @@ export const convertAndPush =
       return pushDryRun(ctx)({
         checkout: out,
         project: dir,
+        ...(skipImages ? {} : { importApps: containersOf(path) }),
         ...(targetId ? { target: targetId } : {}),
         ...(message ? { message } : {}),
       });

@@ -36,6 +36,8 @@ export interface PushArgs {
   noCommit?: boolean;
   /** Dry run only: the balena project converted into the checkout first (Convert and Push). */
   project?: string;
+  /** Dry run only: the containers whose images are imported after the conversion. */
+  importApps?: string[];
 }
 
 function parseArgs(arg: unknown): PushArgs {
@@ -191,6 +193,9 @@ export const pushDryRun =
       commit: !a.noCommit,
       ...(target.kind === 'pantahub' ? { tokenEnv: 'PANTAHUB_TOKEN' } : {}),
       ...(a.project ? { before: [['pvkit', 'convert', a.project, '--out', root, '--force']] } : {}),
+      ...(a.importApps?.length
+        ? { inCheckout: a.importApps.map((app) => ['pvkit', 'app', 'update', app]) }
+        : {}),
     });
     const doc = await vscode.workspace.openTextDocument({
       language: 'shellscript',
