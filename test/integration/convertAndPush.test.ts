@@ -105,7 +105,7 @@ suite('Convert and Push', function () {
       { out, target: 'local', message: 'ci push', dryRun: true },
     );
     assert.deepEqual(lines, [
-      `pvkit convert ${project} --out ${out} --force`,
+      `pvkit convert ${project} --out ${out} --force --no-images`,
       `cd ${out}`,
       'pvkit app update web',
       'pvkit app update db',

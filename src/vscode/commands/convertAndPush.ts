@@ -22,7 +22,8 @@ export interface ConvertAndPushOptions extends ConvertCommandOptions {
   dryRun?: boolean;
   /**
    * Do not import the containers' images (the "Import images" step reports them as skipped):
-   * the revision is posted without root.squashfs for apps that have none.
+   * the revision is posted without root.squashfs for apps that have none. Default: the
+   * `pantavisor.convert.images` setting.
    */
   skipImages?: boolean;
 }
@@ -75,7 +76,8 @@ export const convertAndPush =
     }
     const dir = locateProject(path).dir;
     const out = opts.out ?? join(dirname(dir), `${basename(dir)}-pantavisor`);
-    const { target: targetId, message, dryRun, skipImages } = opts;
+    const { target: targetId, message, dryRun } = opts;
+    const skipImages = opts.skipImages ?? ctx.config.convertImages === 'skip';
     if (dryRun) {
       return pushDryRun(ctx)({
         checkout: out,
@@ -123,6 +125,8 @@ export const convertAndPush =
               ...(deviceType ? { deviceType } : {}),
               // The folder was confirmed above; a retried step replaces its own earlier output.
               force,
+              // Images are the next step, so that they succeed, fail and are retried on their own.
+              images: 'never',
               configDir,
               ...(dockerHost ? { dockerHost } : {}),
               signal,
@@ -140,7 +144,7 @@ export const convertAndPush =
           id: 'images',
           title: 'Import images',
           run: async () => {
-            if (skipImages) return 'skipped (as asked)';
+            if (skipImages) return 'skipped (pantavisor.convert.images is "skip", or as asked)';
             const list = await importMissingImages(
               {
                 checkout: out,

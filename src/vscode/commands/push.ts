@@ -192,7 +192,10 @@ export const pushDryRun =
       commitMessage: a.message ?? 'Pushed from VS Code',
       commit: !a.noCommit,
       ...(target.kind === 'pantahub' ? { tokenEnv: 'PANTAHUB_TOKEN' } : {}),
-      ...(a.project ? { before: [['pvkit', 'convert', a.project, '--out', root, '--force']] } : {}),
+      // Convert and Push imports the images in a step of its own: the conversion does not.
+      ...(a.project
+        ? { before: [['pvkit', 'convert', a.project, '--out', root, '--force', '--no-images']] }
+        : {}),
       ...(a.importApps?.length
         ? { inCheckout: a.importApps.map((app) => ['pvkit', 'app', 'update', app]) }
         : {}),
