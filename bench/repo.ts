@@ -7,6 +7,7 @@
  *   npm run bench -- repo                    default sizes (200 MB in 200 files, 5,000 small files)
  *   npm run bench -- repo --full             the issue's sizes (2 GB in 2,000 files, 20,000 files)
  *   PVKIT_BENCH_BIG_MB, PVKIT_BENCH_BIG_FILES, PVKIT_BENCH_SMALL_FILES override the sizes.
+ *   PVKIT_BENCH_OTHER_CLI=/path/to/cli.js also times another build (e.g. main's) in the same run.
  * Each measurement is the best of PVKIT_BENCH_RUNS (default 2) runs, because the machine is shared.
  */
 import { spawnSync } from 'node:child_process';
@@ -36,6 +37,7 @@ const SMALL_FILES = num('PVKIT_BENCH_SMALL_FILES', full ? 20000 : 5000);
 const RUNS = num('PVKIT_BENCH_RUNS', 2);
 const ROOT = resolve(__dirname, '..');
 const CLI = join(ROOT, 'dist/cli.js');
+const OTHER_CLI = process.env['PVKIT_BENCH_OTHER_CLI'];
 const TIME = existsSync('/usr/bin/time') ? '/usr/bin/time' : undefined;
 
 if (!existsSync(CLI)) spawnSync('node', ['esbuild.mjs'], { cwd: ROOT, stdio: 'inherit' });
@@ -115,18 +117,21 @@ function bench(label: string, tree: string): void {
     rmSync(`${tree}.copy`, { recursive: true, force: true });
     return t;
   });
-  const ours = best(() => {
-    const cfg = join(base, 'cfg');
-    const objs = join(base, 'objects');
-    rmSync(cfg, { recursive: true, force: true });
-    rmSync(objs, { recursive: true, force: true });
-    rmSync(join(tree, '.pvr'), { recursive: true, force: true });
-    const env = { ...process.env, PVR_CONFIG_DIR: cfg };
-    timed(process.execPath, [CLI, 'init', '-o', objs], tree, env);
-    const add = timed(process.execPath, [CLI, 'add', '.'], tree, env);
-    const commit = timed(process.execPath, [CLI, 'commit', '-m', 'bench'], tree, env);
-    return { seconds: add.seconds + commit.seconds, rssKb: Math.max(add.rssKb, commit.rssKb) };
-  });
+  const addCommit = (cli: string): Timed =>
+    best(() => {
+      const cfg = join(base, 'cfg');
+      const objs = join(base, 'objects');
+      rmSync(cfg, { recursive: true, force: true });
+      rmSync(objs, { recursive: true, force: true });
+      rmSync(join(tree, '.pvr'), { recursive: true, force: true });
+      const env = { ...process.env, PVR_CONFIG_DIR: cfg };
+      timed(process.execPath, [cli, 'init', '-o', objs], tree, env);
+      const add = timed(process.execPath, [cli, 'add', '.'], tree, env);
+      const commit = timed(process.execPath, [cli, 'commit', '-m', 'bench'], tree, env);
+      return { seconds: add.seconds + commit.seconds, rssKb: Math.max(add.rssKb, commit.rssKb) };
+    });
+  const ours = addCommit(CLI);
+  const other = OTHER_CLI ? addCommit(OTHER_CLI) : undefined;
   const limit = Math.max(sha.seconds, cp.seconds);
   const ratio = ours.seconds / limit;
   const mb = (kb: number): string =>
@@ -140,6 +145,12 @@ function bench(label: string, tree: string): void {
       `vs sha256sum ${(ours.seconds / sha.seconds).toFixed(2)}x, vs cp -r ${(ours.seconds / cp.seconds).toFixed(2)}x; ` +
       `memory target < 150 MB: ${ours.rssKb / 1024 < 150 ? 'met' : Number.isFinite(ours.rssKb) ? 'NOT met' : 'unknown'}`,
   );
+  if (other) {
+    console.log(
+      `  other build (${OTHER_CLI ?? ''}) ${other.seconds.toFixed(2)} s   peak RSS ${mb(other.rssKb)}   ` +
+        `ratio ${(other.seconds / limit).toFixed(2)}x`,
+    );
+  }
 }
 
 try {
