@@ -4,7 +4,9 @@
 // answers the commands used here with pvr 037's output for a directory without `.pvr/` (corpus
 // scenario 058-not-a-repo: `json`, `status`, `add .`), records its pid, refuses to run without
 // PVR_DISABLE_SELF_UPGRADE=1, and models the two behaviours that matter for the runner: a long
-// `clone` (with a child process) and a Pantahub login prompt that waits for an answer.
+// `clone` (with a child process) and a Pantahub login prompt that waits for an answer. Inside a pvr
+// checkout it answers `status` by running pvkit, whose output matches pvr's byte for byte (the
+// transcript tests prove it); that is how the `pantavisor.engine: "pvr"` test sees which engine ran.
 import * as assert from 'node:assert/strict';
 import {
   chmodSync,
@@ -19,7 +21,10 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { until, workspaceRoot } from './util';
+import { execFileSync } from 'node:child_process';
+import { ROOT, until, workspaceRoot } from './util';
+
+const CLI = join(ROOT, 'dist', 'cli.js');
 
 const STANDIN = `#!/bin/bash
 # STAND-IN for the pvr binary, written by test/integration/pvrRunner.test.ts (pvr cannot be
@@ -31,7 +36,8 @@ if [ "$PVR_DISABLE_SELF_UPGRADE" != 1 ]; then
   exit 99
 fi
 if [ -d .pvr ]; then
-  echo "stand-in pvr: only directories without .pvr are modelled" >&2
+  if [ "$1" = status ]; then exec "${process.execPath}" "${CLI}" status; fi
+  echo "stand-in pvr: in a checkout only status is modelled" >&2
   exit 98
 fi
 case "$1" in
@@ -70,6 +76,10 @@ esac
 
 interface Api {
   ctx: { extension: vscode.ExtensionContext };
+  scm: {
+    refresh(arg?: unknown): Promise<void>;
+    repositories(): { root: string; changes: readonly vscode.SourceControlResourceState[] }[];
+  };
 }
 
 /** True while `pid` runs (a zombie, killed but not yet reaped, counts as gone). */
@@ -91,6 +101,7 @@ suite('pvr runner (stand-in pvr)', () => {
   let standin: string;
   let plain: string;
   let logDir: string;
+  let api: Api;
   const pidsLog = (): string => {
     const f = join(dir, 'standin-pvr', 'pids.log');
     return existsSync(f) ? readFileSync(f, 'utf8') : '';
@@ -124,7 +135,7 @@ suite('pvr runner (stand-in pvr)', () => {
     await vscode.workspace
       .getConfiguration('pantavisor')
       .update('pvr.path', standin, vscode.ConfigurationTarget.Global);
-    const api = (await vscode.extensions.getExtension('pvkit.pvkit')!.activate()) as Api;
+    api = (await vscode.extensions.getExtension('pvkit.pvkit')!.activate()) as Api;
     logDir = api.ctx.extension.logUri.fsPath;
   });
 
@@ -134,10 +145,11 @@ suite('pvr runner (stand-in pvr)', () => {
       const pid = Number(l.split(' ')[0]);
       if (pid > 0 && alive(pid)) process.kill(pid, 'SIGKILL');
     }
-    await vscode.workspace
-      .getConfiguration('pantavisor')
-      .update('pvr.path', undefined, vscode.ConfigurationTarget.Global);
+    const config = vscode.workspace.getConfiguration('pantavisor');
+    await config.update('pvr.path', undefined, vscode.ConfigurationTarget.Global);
+    await config.update('engine', undefined, vscode.ConfigurationTarget.Global);
     rmSync(join(workspaceRoot().fsPath, '.vscode'), { recursive: true, force: true });
+    rmSync(join(workspaceRoot().fsPath, 'runner-demo'), { recursive: true, force: true });
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -229,5 +241,35 @@ suite('pvr runner (stand-in pvr)', () => {
       () => (readLog().includes('asked for a Pantahub login') ? true : undefined),
       'the message in the log',
     );
+  });
+
+  test('pantavisor.engine switches the source control view between the built-in engine and pvr', async () => {
+    // The extension host is this process: objects go to a private config dir, not ~/.pvr.
+    process.env['PVR_CONFIG_DIR'] ??= mkdtempSync(join(tmpdir(), 'pvkit-runner-config-'));
+    const root = join(workspaceRoot().fsPath, 'runner-demo');
+    mkdirSync(root, { recursive: true });
+    writeFileSync(join(root, 'a.txt'), 'a');
+    const pvkit = (...args: string[]): string =>
+      execFileSync(process.execPath, [CLI, ...args], { cwd: root, encoding: 'utf8' });
+    pvkit('init');
+    pvkit('add', '.');
+    pvkit('commit', '-m', 'first');
+    writeFileSync(join(root, 'a.txt'), 'changed');
+    const config = vscode.workspace.getConfiguration('pantavisor');
+    const statusRuns = (): number => readLog().split(`$ ${standin} status   (in ${root})`).length - 1;
+    const changes = async (): Promise<string[] | undefined> => {
+      await api.scm.refresh();
+      const repo = api.scm.repositories().find((r) => r.root === root);
+      return repo?.changes.map((c) => c.resourceUri.fsPath.slice(root.length + 1));
+    };
+
+    await config.update('engine', 'builtin', vscode.ConfigurationTarget.Global);
+    const before = statusRuns();
+    assert.deepEqual(await until(changes, 'the checkout in the source control view'), ['a.txt']);
+    assert.equal(statusRuns(), before, 'the built-in engine ran pvr');
+
+    await config.update('engine', 'pvr', vscode.ConfigurationTarget.Global);
+    assert.deepEqual(await changes(), ['a.txt']);
+    await until(() => (statusRuns() > before ? true : undefined), `"$ ${standin} status" in the log`);
   });
 });
