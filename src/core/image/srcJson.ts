@@ -4,6 +4,8 @@
  * everything but `#spec`, map keys sorted, `<`, `>` and `&` escaped, no final newline).
  */
 
+import { goJson, goJsonString, indentJson } from '../revision/canonicalJson';
+
 export type Json = null | boolean | number | string | Json[] | { [k: string]: Json };
 
 export interface AppSource {
@@ -68,30 +70,6 @@ function isEmpty(v: Json | undefined): boolean {
   return false;
 }
 
-/** Go's encoding/json string escaping (HTML-safe by default). */
-function goString(s: string): string {
-  return JSON.stringify(s)
-    .replace(/</g, '\\u003c')
-    .replace(/>/g, '\\u003e')
-    .replace(/&/g, '\\u0026')
-    .replace(/\u2028/g, '\\u2028')
-    .replace(/\u2029/g, '\\u2029');
-}
-
-function goIndent(v: Json, prefix: string, indent: string, depth: number): string {
-  if (v === null || typeof v !== 'object') return typeof v === 'string' ? goString(v) : JSON.stringify(v);
-  const pad = (d: number): string => `\n${prefix}${indent.repeat(d)}`;
-  if (Array.isArray(v)) {
-    if (v.length === 0) return '[]';
-    return `[${v.map((x) => pad(depth + 1) + goIndent(x, prefix, indent, depth + 1)).join(',')}${pad(depth)}]`;
-  }
-  const keys = Object.keys(v).sort((a, b) => Buffer.compare(Buffer.from(a), Buffer.from(b)));
-  if (keys.length === 0) return '{}';
-  return `{${keys
-    .map((k) => `${pad(depth + 1)}${goString(k)}: ${goIndent(v[k] ?? null, prefix, indent, depth + 1)}`)
-    .join(',')}${pad(depth)}}`;
-}
-
 /**
  * Serialises src.json as pvr does. Keys pvr does not know are kept (pvr would drop them), after
  * its own fields and sorted, so hand-written additions survive `pvkit app update`.
@@ -108,12 +86,9 @@ export function formatSrcJson(src: AppSource): string {
     const v = src[k];
     if (!known.has(k) && v !== undefined) fields.push([k, v]);
   }
-  const prefix = ' ';
-  const indent = ' ';
-  const body = fields.map(
-    ([k, v]) => `\n${prefix}${indent}${goString(k)}: ${goIndent(v, prefix, indent, 1)}`,
-  );
-  return `{${body.join(',')}\n${prefix}}`;
+  // Go's MarshalIndent is Marshal then Indent: the struct's members in field order, maps sorted.
+  const compact = `{${fields.map(([k, v]) => `${goJsonString(k)}:${goJson(v)}`).join(',')}}`;
+  return indentJson(compact, ' ', ' ');
 }
 
 /**

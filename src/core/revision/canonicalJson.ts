@@ -11,6 +11,14 @@
  * {@link GoJsonError}.
  */
 
+import {
+  GoJsonSyntaxError,
+  UNEXPECTED_END,
+  isBlankInput,
+  readGoJson,
+  type GoJsonNode,
+} from '../parse/goJson';
+
 /** A JSON number that keeps the exact text it was written with (`1.50`, `1e400`, `-0`). */
 export class JsonNumber {
   /** @param text a valid JSON number literal, or a Go double text (`1e+21`). */
@@ -64,277 +72,6 @@ function sortedKeys(o: JsonObject): string[] {
   return Object.keys(o).sort(compareKeys);
 }
 
-// ---------------------------------------------------------------------------------------------
-// Decoder
-
-/** Go's `quoteChar`: how the scanner shows the offending byte in an error message. */
-function quoteByte(c: number): string {
-  if (c === 0x27) return "'\\''";
-  if (c === 0x22) return "'\"'";
-  const named: Record<number, string> = {
-    7: '\\a',
-    8: '\\b',
-    9: '\\t',
-    10: '\\n',
-    11: '\\v',
-    12: '\\f',
-    13: '\\r',
-  };
-  const n = named[c];
-  if (n) return `'${n}'`;
-  if (c === 0x5c) return "'\\\\'";
-  if (c < 0x20 || c === 0x7f) return `'\\x${c.toString(16).padStart(2, '0')}'`;
-  // strconv.Quote on the rune U+00XX: C1 controls, NBSP and the soft hyphen are not printable.
-  if ((c >= 0x80 && c <= 0xa0) || c === 0xad) return `'\\u${c.toString(16).padStart(4, '0')}'`;
-  return `'${String.fromCharCode(c)}'`;
-}
-
-const WS = new Set([0x20, 0x09, 0x0a, 0x0d]);
-
-/**
- * Decodes UTF-8 the way Go's `utf8.DecodeRune` loop does: every byte that does not start a valid,
- * shortest-form, non-surrogate sequence becomes one U+FFFD (TextDecoder would merge a truncated
- * sequence into a single U+FFFD).
- */
-// Only ever given bytes below 0x80, where every single-byte decoder agrees.
-const ASCII = new TextDecoder('latin1');
-
-function decodeUtf8Go(b: Uint8Array, start: number, end: number): string {
-  let out = '';
-  let i = start;
-  let asciiStart = i;
-  while (i < end) {
-    const c = b[i] ?? 0;
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    if (i > asciiStart) out += ASCII.decode(b.subarray(asciiStart, i));
-    const c1 = b[i + 1] ?? 0;
-    const c2 = b[i + 2] ?? 0;
-    const c3 = b[i + 3] ?? 0;
-    const cont = (x: number): boolean => (x & 0xc0) === 0x80;
-    let cp = -1;
-    let size = 1;
-    if (c >= 0xc2 && c <= 0xdf && i + 1 < end && cont(c1)) {
-      cp = ((c & 0x1f) << 6) | (c1 & 0x3f);
-      size = 2;
-    } else if (c >= 0xe0 && c <= 0xef && i + 2 < end && cont(c1) && cont(c2)) {
-      const v = ((c & 0x0f) << 12) | ((c1 & 0x3f) << 6) | (c2 & 0x3f);
-      if (v >= 0x800 && (v < 0xd800 || v > 0xdfff)) {
-        cp = v;
-        size = 3;
-      }
-    } else if (c >= 0xf0 && c <= 0xf4 && i + 3 < end && cont(c1) && cont(c2) && cont(c3)) {
-      const v = ((c & 0x07) << 18) | ((c1 & 0x3f) << 12) | ((c2 & 0x3f) << 6) | (c3 & 0x3f);
-      if (v >= 0x10000 && v <= 0x10ffff) {
-        cp = v;
-        size = 4;
-      }
-    }
-    out += cp < 0 ? '\ufffd' : String.fromCodePoint(cp);
-    i += size;
-    asciiStart = i;
-  }
-  if (end > asciiStart) out += ASCII.decode(b.subarray(asciiStart, end));
-  return out;
-}
-
-class Parser {
-  pos = 0;
-  constructor(private readonly b: Uint8Array) {}
-
-  fail(context: string): never {
-    if (this.pos >= this.b.length) throw new GoJsonError('unexpected EOF');
-    throw new GoJsonError(`invalid character ${quoteByte(this.b[this.pos] ?? 0)} ${context}`);
-  }
-  skipWs(): void {
-    while (this.pos < this.b.length && WS.has(this.b[this.pos] ?? 0)) this.pos++;
-  }
-  peek(): number {
-    return this.pos < this.b.length ? (this.b[this.pos] ?? -1) : -1;
-  }
-
-  value(): JsonValue {
-    this.skipWs();
-    const c = this.peek();
-    if (c === 0x7b) return this.object();
-    if (c === 0x5b) return this.array();
-    if (c === 0x22) return this.string();
-    if (c === 0x2d || (c >= 0x30 && c <= 0x39)) return this.number();
-    if (c === 0x74) return this.literal('true', true);
-    if (c === 0x66) return this.literal('false', false);
-    if (c === 0x6e) return this.literal('null', null);
-    return this.fail('looking for beginning of value');
-  }
-
-  literal<T extends JsonValue>(word: string, v: T): T {
-    for (let i = 0; i < word.length; i++) {
-      if (this.peek() !== word.charCodeAt(i)) this.fail(`in literal ${word} (expecting '${word[i] ?? ''}')`);
-      this.pos++;
-    }
-    return v;
-  }
-
-  object(): JsonObject {
-    const o = newObject();
-    this.pos++;
-    this.skipWs();
-    if (this.peek() === 0x7d) {
-      this.pos++;
-      return o;
-    }
-    for (;;) {
-      if (this.peek() !== 0x22) this.fail('looking for beginning of object key string');
-      const k = this.string();
-      this.skipWs();
-      if (this.peek() !== 0x3a) this.fail('after object key');
-      this.pos++;
-      o[k] = this.value();
-      this.skipWs();
-      const c = this.peek();
-      if (c === 0x2c) {
-        this.pos++;
-        this.skipWs();
-        continue;
-      }
-      if (c === 0x7d) {
-        this.pos++;
-        return o;
-      }
-      this.fail('after object key:value pair');
-    }
-  }
-
-  array(): JsonValue[] {
-    const a: JsonValue[] = [];
-    this.pos++;
-    this.skipWs();
-    if (this.peek() === 0x5d) {
-      this.pos++;
-      return a;
-    }
-    for (;;) {
-      a.push(this.value());
-      this.skipWs();
-      const c = this.peek();
-      if (c === 0x2c) {
-        this.pos++;
-        continue;
-      }
-      if (c === 0x5d) {
-        this.pos++;
-        return a;
-      }
-      this.fail('after array element');
-    }
-  }
-
-  hex4(): number {
-    let v = 0;
-    for (let i = 0; i < 4; i++) {
-      const c = this.peek();
-      const d =
-        c >= 0x30 && c <= 0x39
-          ? c - 0x30
-          : c >= 0x61 && c <= 0x66
-            ? c - 87
-            : c >= 0x41 && c <= 0x46
-              ? c - 55
-              : -1;
-      if (d < 0) this.fail('in \\u hexadecimal character escape');
-      v = v * 16 + d;
-      this.pos++;
-    }
-    return v;
-  }
-
-  string(): string {
-    this.pos++;
-    let out = '';
-    let runStart = this.pos;
-    const flush = (end: number): void => {
-      if (end > runStart) out += decodeUtf8Go(this.b, runStart, end);
-    };
-    for (;;) {
-      const c = this.peek();
-      if (c < 0) this.fail('');
-      if (c === 0x22) {
-        flush(this.pos);
-        this.pos++;
-        return out;
-      }
-      if (c < 0x20) this.fail('in string literal');
-      if (c !== 0x5c) {
-        this.pos++;
-        continue;
-      }
-      flush(this.pos);
-      this.pos++;
-      const e = this.peek();
-      const simple: Record<number, string> = {
-        0x22: '"',
-        0x5c: '\\',
-        0x2f: '/',
-        0x62: '\b',
-        0x66: '\f',
-        0x6e: '\n',
-        0x72: '\r',
-        0x74: '\t',
-      };
-      const s = simple[e];
-      if (s !== undefined) {
-        out += s;
-        this.pos++;
-      } else if (e === 0x75) {
-        this.pos++;
-        const u = this.hex4();
-        if (u >= 0xd800 && u < 0xdc00) {
-          // A high surrogate combines only with a directly following low-surrogate escape.
-          const save = this.pos;
-          if (this.peek() === 0x5c && this.b[this.pos + 1] === 0x75) {
-            this.pos += 2;
-            const lo = this.hex4();
-            if (lo >= 0xdc00 && lo < 0xe000) out += String.fromCharCode(u, lo);
-            else {
-              out += '\ufffd';
-              this.pos = save;
-            }
-          } else out += '\ufffd';
-        } else if (u >= 0xdc00 && u < 0xe000) out += '\ufffd';
-        else out += String.fromCharCode(u);
-      } else this.fail('in string escape code');
-      runStart = this.pos;
-    }
-  }
-
-  number(): JsonNumber {
-    const start = this.pos;
-    const digit = (): boolean => {
-      const c = this.peek();
-      return c >= 0x30 && c <= 0x39;
-    };
-    if (this.peek() === 0x2d) {
-      this.pos++;
-      if (!digit()) this.fail('in numeric literal');
-    }
-    if (this.peek() === 0x30) this.pos++;
-    else while (digit()) this.pos++;
-    if (this.peek() === 0x2e) {
-      this.pos++;
-      if (!digit()) this.fail('after decimal point in numeric literal');
-      while (digit()) this.pos++;
-    }
-    if (this.peek() === 0x65 || this.peek() === 0x45) {
-      this.pos++;
-      if (this.peek() === 0x2b || this.peek() === 0x2d) this.pos++;
-      if (!digit()) this.fail('in exponent of numeric literal');
-      while (digit()) this.pos++;
-    }
-    return new JsonNumber(ASCII.decode(this.b.subarray(start, this.pos)));
-  }
-}
-
 /**
  * Decodes the first JSON value of `input` the way Go's `json.Decoder.Decode` does: trailing bytes
  * are ignored, duplicate keys keep the last value, invalid UTF-8 and lone surrogate escapes become
@@ -342,11 +79,34 @@ class Parser {
  * `unexpected EOF`, `invalid character 'x' looking for beginning of value`, ...).
  */
 export function parseGoJson(input: Uint8Array | string): JsonValue {
-  const bytes = typeof input === 'string' ? new TextEncoder().encode(input) : input;
-  const p = new Parser(bytes);
-  p.skipWs();
-  if (p.pos >= bytes.length) throw new GoJsonError('EOF');
-  return p.value();
+  let node: GoJsonNode;
+  try {
+    node = readGoJson(input);
+  } catch (e) {
+    if (!(e instanceof GoJsonSyntaxError)) throw e;
+    // A Decoder says `EOF` for no value at all and `unexpected EOF` for a value cut short.
+    if (e.message !== UNEXPECTED_END) throw new GoJsonError(e.message);
+    throw new GoJsonError(isBlankInput(input) ? 'EOF' : 'unexpected EOF');
+  }
+  return toJsonValue(node);
+}
+
+/** A node as Go decodes it into `interface{}` with UseNumber: within one object the later duplicate wins. */
+function toJsonValue(n: GoJsonNode): JsonValue {
+  switch (n.kind) {
+    case 'literal':
+    case 'string':
+      return n.value;
+    case 'number':
+      return new JsonNumber(n.text);
+    case 'array':
+      return n.items.map(toJsonValue);
+    case 'object': {
+      const o = newObject();
+      for (const m of n.members) o[m.key] = toJsonValue(m.value);
+      return o;
+    }
+  }
 }
 
 /** Go's name for the JSON type of a value, as used in `cannot unmarshal <type> into ...`. */
@@ -397,7 +157,7 @@ export function goFloatText(x: number): string {
 // ---------------------------------------------------------------------------------------------
 // Encoders
 
-/** True when `s` has a character that {@link canonicalString} (or, with `go`, {@link goString}) rewrites. */
+/** True when `s` has a character that {@link canonicalString} (or, with `go`, {@link goJsonString}) rewrites. */
 function needsEscape(s: string, go: boolean): boolean {
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
@@ -432,8 +192,13 @@ export function canonicalString(s: string): string {
   return out + '"';
 }
 
-/** Go's `encoding/json` string escaping (HTML-safe: `<>&`, U+2028/9 escaped, lower-case hex). */
-function goString(s: string): string {
+/**
+ * Go's `encoding/json` string escaping as pvr 037 (Go 1.20) writes it, the one escaper of every Go
+ * JSON we write: HTML-safe (`<>&`, U+2028/9 escaped), lower-case `\u00xx` for control characters
+ * other than `\n`, `\r`, `\t` (Go 1.20 has no `\b` or `\f`). A lone surrogate, which Go's decoder
+ * turns into U+FFFD, is written as that character.
+ */
+export function goJsonString(s: string): string {
   if (!needsEscape(s, true)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
@@ -472,7 +237,7 @@ export function canonicalJson(value: JsonValue): string {
  * written in Go's float format; {@link JsonNumber}s keep their text (as pvr's checkout does).
  */
 export function goJson(value: JsonValue): string {
-  return encodeJson(value, goString, (v) => (typeof v === 'number' ? goFloatText(v) : v.text));
+  return encodeJson(value, goJsonString, (v) => (typeof v === 'number' ? goFloatText(v) : v.text));
 }
 
 /** The one compact JSON walker behind both forms; they differ only in strings and numbers. */
@@ -508,22 +273,17 @@ function encodeJson(
   return parts.join('');
 }
 
-/** Go's string escaping on its own (used for `.pvr/config`). */
-export function goJsonString(s: string): string {
-  return goString(s);
-}
-
 /**
  * Re-indents compact JSON text the way Go's `json.Indent` does (pvr-repo.md §4.4): one member or
- * element per line, `": "` after keys, empty `{}`/`[]` kept, no other byte changed. No trailing
- * newline is added.
+ * element per line, `": "` after keys, empty `{}`/`[]` kept, `prefix` after every newline, no other
+ * byte changed. No trailing newline is added.
  */
-export function indentJson(compact: string, indent: string): string {
+export function indentJson(compact: string, indent: string, prefix = ''): string {
   let out = '';
   let depth = 0;
   let inString = false;
   let needIndent = false; // an opening bracket was just written
-  const nl = (): string => '\n' + indent.repeat(depth);
+  const nl = (): string => '\n' + prefix + indent.repeat(depth);
   for (let i = 0; i < compact.length; i++) {
     const ch = compact[i] ?? '';
     if (inString) {

@@ -1,3 +1,4 @@
+import { goJsonString, indentJson } from '../revision/canonicalJson';
 import { JsonNumber, sortedKeys, type GoValue } from './goValue';
 
 /**
@@ -8,24 +9,7 @@ import { JsonNumber, sortedKeys, type GoValue } from './goValue';
 const HEX = '0123456789abcdef';
 
 /** encoding/json string escaping with HTML escaping on (Go 1.20, the default of `json.Marshal`). */
-export function goJsonString(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c < 0x80) {
-      if (c === 0x22) out += '\\"';
-      else if (c === 0x5c) out += '\\\\';
-      else if (c === 0x0a) out += '\\n';
-      else if (c === 0x0d) out += '\\r';
-      else if (c === 0x09) out += '\\t';
-      // Below 0x20 and the three HTML-special characters use \u00XX with lowercase hex (Go 1.20 has no \b, \f).
-      else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26) out += `\\u00${HEX[c >> 4]}${HEX[c & 15]}`;
-      else out += s[i];
-    } else if (c === 0x2028 || c === 0x2029) out += `\\u${c.toString(16)}`;
-    else out += s[i];
-  }
-  return `${out}"`;
-}
+export { goJsonString };
 
 /**
  * Escapes only what JSON requires (`"`, `\`, control characters): used by the corrected (`fixed`)
@@ -62,17 +46,8 @@ export function goJson(v: GoValue | undefined): string {
  * sprig `toPrettyJson`: `json.MarshalIndent(v, "", "  ")`. Empty arrays and objects stay `[]`/`{}`;
  * no trailing newline.
  */
-export function goPrettyJson(v: GoValue | undefined, indent = ''): string {
-  if (v === undefined || v === null || typeof v !== 'object' || v instanceof JsonNumber) return goJson(v);
-  const inner = `${indent}  `;
-  if (Array.isArray(v)) {
-    if (v.length === 0) return '[]';
-    return `[\n${v.map((x) => inner + goPrettyJson(x, inner)).join(',\n')}\n${indent}]`;
-  }
-  if (v.size === 0) return '{}';
-  return `{\n${sortedKeys(v)
-    .map((k) => `${inner}${goJsonString(k)}: ${goPrettyJson(v.get(k), inner)}`)
-    .join(',\n')}\n${indent}}`;
+export function goPrettyJson(v: GoValue | undefined): string {
+  return indentJson(goJson(v), '  ');
 }
 
 const PRINTABLE = /[\p{L}\p{M}\p{N}\p{P}\p{S}]/u;

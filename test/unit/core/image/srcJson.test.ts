@@ -50,43 +50,51 @@ test('src.json is written as Go\'s MarshalIndent(src, " ", " ") over pvr\'s Sour
   );
 });
 
-test('corpus src.json files keep their content through a read and write', needsCorpus('pvr-template'), () => {
-  const dir = corpusDir('pvr-template') ?? '';
-  let n = 0;
-  for (const c of readdirSync(dir)) {
-    let text: string;
-    try {
-      text = readFileSync(join(dir, c, 'src.json'), 'utf8');
-    } catch {
-      continue;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/g;
+// Go's decoder turns a lone surrogate escape into U+FFFD, so that is what pvr (and we) write back.
+test(
+  'corpus src.json files keep their content through a read and write, as Go decodes it',
+  needsCorpus('pvr-template'),
+  () => {
+    const dir = corpusDir('pvr-template') ?? '';
+    let n = 0;
+    for (const c of readdirSync(dir)) {
+      let text: string;
+      try {
+        text = readFileSync(join(dir, c, 'src.json'), 'utf8');
+      } catch {
+        continue;
+      }
+      let parsed: AppSource;
+      try {
+        parsed = JSON.parse(text, (_k, v: unknown) =>
+          typeof v === 'string' ? v.replace(LONE_SURROGATE, '\ufffd') : v,
+        ) as AppSource;
+      } catch {
+        continue;
+      }
+      if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) continue;
+      const again = JSON.parse(formatSrcJson(parsed)) as Record<string, unknown>;
+      const drop = (o: Record<string, unknown>): Record<string, unknown> =>
+        Object.fromEntries(
+          Object.entries(o).filter(
+            ([k, v]) =>
+              k === '#spec' ||
+              !(
+                v === '' ||
+                v === null ||
+                v === false ||
+                v === 0 ||
+                (typeof v === 'object' && Object.keys(v).length === 0)
+              ),
+          ),
+        );
+      assert.deepEqual(again, drop(parsed as Record<string, unknown>), c);
+      n++;
     }
-    let parsed: AppSource;
-    try {
-      parsed = JSON.parse(text) as AppSource;
-    } catch {
-      continue;
-    }
-    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) continue;
-    const again = JSON.parse(formatSrcJson(parsed)) as Record<string, unknown>;
-    const drop = (o: Record<string, unknown>): Record<string, unknown> =>
-      Object.fromEntries(
-        Object.entries(o).filter(
-          ([k, v]) =>
-            k === '#spec' ||
-            !(
-              v === '' ||
-              v === null ||
-              v === false ||
-              v === 0 ||
-              (typeof v === 'object' && Object.keys(v).length === 0)
-            ),
-        ),
-      );
-    assert.deepEqual(again, drop(parsed as Record<string, unknown>), c);
-    n++;
-  }
-  assert.ok(n > 5, `read ${n} corpus src.json files`);
-});
+    assert.ok(n > 5, `read ${n} corpus src.json files`);
+  },
+);
 
 test('--volume and --arg as pvr parses them', () => {
   assert.deepEqual(parseVolumes(['/data:permanent', 'ovl:/var:revision', '/x:boot@disk1']), {
