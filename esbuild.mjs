@@ -1,4 +1,5 @@
-// Builds the two bundles: the extension (dist/extension.js) and the pvkit CLI (dist/cli.js),
+// Builds the two bundles: the extension (dist/extension.js) and the pvkit CLI (dist/cli.js), the
+// engine client both load on first use (dist/engineApi.js),
 // plus the integration-test entry (out/test/integration/index.js) in development builds.
 import * as esbuild from 'esbuild';
 import { existsSync, readdirSync } from 'node:fs';
@@ -38,15 +39,32 @@ const common = {
   plugins: watch ? [problemMatcher] : [],
 };
 
+/**
+ * The Docker engine client (dockerode with ssh2, grpc-js, protobufjs: ~700 KB) is its own bundle,
+ * dist/engineApi.js, which the extension and the CLI load on first use: `import('./engineApi')`
+ * in src/platform/image/loadEngineApi.ts is left as a require of the file beside the bundle.
+ */
+const lazyEngine = {
+  name: 'lazy-engine-api',
+  setup(build) {
+    build.onResolve({ filter: /^\.\/engineApi(\.js)?$/ }, (args) =>
+      /loadEngineApi\.ts$/.test(args.importer) ? { path: './engineApi.js', external: true } : undefined,
+    );
+  },
+};
+// `supported`: the import() becomes a plain require, as VS Code's extension host loads CommonJS.
+const app = { ...common, plugins: [...common.plugins, lazyEngine], supported: { 'dynamic-import': false } };
+
 const builds = [
-  { ...common, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  { ...app, entryPoints: ['src/extension.ts'], outfile: 'dist/extension.js' },
+  { ...common, entryPoints: ['src/platform/image/engineApi.ts'], outfile: 'dist/engineApi.js' },
   {
     ...common,
     entryPoints: ['src/platform/validation/validationWorker.ts'],
     outfile: 'dist/validationWorker.js',
   },
   {
-    ...common,
+    ...app,
     entryPoints: ['src/cli/main.ts'],
     outfile: 'dist/cli.js',
     banner: { js: '#!/usr/bin/env node' },

@@ -52,7 +52,13 @@ async function main(): Promise<void> {
 
       const out = join(tmp, `${round}-${n++}`);
       t = performance.now();
-      await convertProject({ project: dir, out, build: 'never', configDir: join(tmp, '.pvr-config') });
+      await convertProject({
+        project: dir,
+        out,
+        build: 'never',
+        images: 'never',
+        configDir: join(tmp, '.pvr-config'),
+      });
       add(fullS, p, performance.now() - t);
       rmSync(out, { recursive: true, force: true });
     }

@@ -4,7 +4,8 @@
 #   scripts/setup-test-env.sh [--unit|--all]      (default --all)
 #
 #   --unit  the tools unit tests run for real: mksquashfs, podman + runc, QEMU, busybox-static, cpio,
-#           plus Debian's cloud kernel for the QEMU tests and a podman containers.conf.
+#           plus Debian's cloud kernels (amd64, and arm64 with an arm64 busybox) for the QEMU tests
+#           and a podman containers.conf.
 #   --all   also what the integration tests and `npm start` need: Chromium, code-server@4.100.3
 #           (and the headers its native modules build against).
 #
@@ -12,6 +13,7 @@
 #   PVKIT_TEST_ENV_DIR   default <repo>/.test-env
 #     code-server/node_modules/.bin/code-server
 #     kernel/vmlinuz, kernel/lib/modules/<version>/...   (Debian linux-image-*-cloud-amd64)
+#     kernel-aarch64/{vmlinuz,busybox,lib/modules/...}   (linux-image-*-cloud-arm64, busybox-static:arm64)
 #     containers.conf                                    (use with CONTAINERS_CONF=...)
 #
 # Run as root with apt it installs what is missing (and runs `apt-get update` only then). Otherwise
@@ -24,7 +26,7 @@ for a in "$@"; do
     --unit) MODE=unit ;;
     --all) MODE=all ;;
     -h | --help)
-      sed -n '2,19p' "$0" | sed 's/^# \{0,1\}//'
+      sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
       exit 0
       ;;
     *)
@@ -76,7 +78,7 @@ mkdir -p "$ENV_DIR"
 echo "[setup] mode --$MODE; test-env dir $ENV_DIR (PVKIT_TEST_ENV_DIR)"
 
 # --- 1. apt packages -------------------------------------------------------------------------------
-PKGS=(squashfs-tools podman runc qemu-system-x86 qemu-system-arm qemu-utils busybox-static cpio openssl unzip docker-registry skopeo)
+PKGS=(squashfs-tools podman runc qemu-system-x86 qemu-system-arm qemu-utils busybox-static cpio openssl unzip docker-registry skopeo zstd)
 if [ "$MODE" = all ]; then
   PKGS+=(chromium ripgrep libkrb5-dev pkg-config)
   # node-gyp builds code-server's native modules; most images have these, a minimal one may not.
@@ -138,6 +140,43 @@ elif have_apt && command -v dpkg-deb >/dev/null; then
   fi
 else
   problem "no apt: put a x86_64 kernel at $KDIR/vmlinuz and its modules (virtio, squashfs) under $KDIR/lib/modules/<version>/ for the QEMU tests"
+fi
+
+# --- 2b. Debian's arm64 cloud kernel and arm64 busybox-static for the aarch64 boot test ---------------
+# Read with a private apt state (arm64 package lists in a temp dir), so the machine's dpkg
+# architectures and apt lists stay as they are. About 22 MB downloaded, a few seconds.
+ADIR="$ENV_DIR/kernel-aarch64"
+if [ -f "$ADIR/vmlinuz" ] && [ -d "$ADIR/lib/modules" ] && [ -x "$ADIR/busybox" ]; then
+  echo "[setup] aarch64 kernel: $(cat "$ADIR/VERSION" 2>/dev/null || echo present) in $ADIR"
+elif have_apt && command -v dpkg-deb >/dev/null; then
+  step "aarch64 kernel and busybox-static:arm64 into $ADIR"
+  tmp="$(mktemp -d)"
+  mkdir -p "$tmp/lists/partial" "$tmp/cache/archives/partial"
+  # apt-get runs its downloads as the _apt user when it can; it must be able to write these.
+  chmod -R 0777 "$tmp"
+  ARM=(-o APT::Architecture=arm64 -o APT::Architectures::=arm64 -o "Dir::State::Lists=$tmp/lists"
+    -o "Dir::Cache=$tmp/cache" -o Dir::State::status=/dev/null)
+  AKPKG=""
+  if apt-get "${APT_OPTS[@]}" "${ARM[@]}" update -qq >/dev/null; then
+    AKPKG="$(apt-cache "${ARM[@]}" depends linux-image-cloud-arm64 2>/dev/null | sed -n 's/^ *Depends: \(linux-image-[^ ]*-cloud-arm64\)$/\1/p' | head -1)"
+  fi
+  if [ -n "$AKPKG" ] &&
+    (cd "$tmp" && apt-get "${APT_OPTS[@]}" "${ARM[@]}" download -qq "$AKPKG" busybox-static) &&
+    dpkg-deb -x "$tmp"/"$AKPKG"_*.deb "$tmp/x" && dpkg-deb -x "$tmp"/busybox-static_*_arm64.deb "$tmp/bb"; then
+    rm -rf "$ADIR.new" && mkdir -p "$ADIR.new/lib"
+    cp "$tmp"/x/boot/vmlinuz-* "$ADIR.new/vmlinuz"
+    mv "$tmp/x/lib/modules" "$ADIR.new/lib/modules"
+    cp "$tmp/bb/bin/busybox" "$ADIR.new/busybox"
+    echo "${AKPKG#linux-image-}" >"$ADIR.new/VERSION"
+    rm -rf "$ADIR" && mv "$ADIR.new" "$ADIR"
+    echo "[setup]   $ADIR/vmlinuz, busybox, modules in $ADIR/lib/modules/$(cat "$ADIR/VERSION")"
+  else
+    problem "could not fetch Debian's arm64 cloud kernel and busybox-static:arm64; the aarch64 boot test will skip"
+  fi
+  rm -rf "$tmp"
+  done_step
+else
+  problem "no apt: put an arm64 kernel at $ADIR/vmlinuz, its modules under $ADIR/lib/modules/<version>/ and a static arm64 busybox at $ADIR/busybox for the aarch64 boot test"
 fi
 
 # --- 3. podman configuration for the image tests -------------------------------------------------------

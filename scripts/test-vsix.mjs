@@ -66,6 +66,8 @@ await step('npm run package builds pvkit.vsix', () => {
   const listing = sh('unzip', ['-l', vsix]);
   for (const f of [
     'extension/dist/extension.js',
+    // The Docker engine client, loaded on first use (esbuild.mjs).
+    'extension/dist/engineApi.js',
     'extension/package.json',
     'extension/schemas/pantavisor-run.schema.json',
   ]) {
@@ -169,6 +171,33 @@ await step('npm pack gives a package whose pvkit runs with npx', () => {
   }).trim();
   if (version !== `pvkit ${pkg.version}`)
     throw new Error(`unexpected version ${version}; validate said ${out}`);
+  // The engine client (dist/engineApi.js, loaded on first use) is in the package: asking an
+  // absent engine for an image gets the engine's answer, not a missing module.
+  const engine = spawnSync(
+    'npm',
+    [
+      'exec',
+      '--yes',
+      '--package',
+      join(scratch, tgz),
+      '--',
+      'pvkit',
+      'app',
+      'add',
+      'x',
+      '--from',
+      'localhost/pvkit-absent:1',
+      '--source',
+      'local',
+    ],
+    {
+      cwd: work,
+      encoding: 'utf8',
+      env: { ...process.env, DOCKER_HOST: `unix://${join(scratch, 'no.sock')}` },
+    },
+  );
+  if (!/cannot reach the Docker engine/.test(engine.stderr) || /Cannot find module/.test(engine.stderr))
+    throw new Error(`pvkit app add did not load the engine client: ${engine.stderr}`);
 });
 
 // Put the development build back: the other suites run against it.

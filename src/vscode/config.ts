@@ -10,6 +10,7 @@ export const CONFIG_KEYS = [
   'template.compat',
   'compose.pantavisorNotes',
   'convert.deviceType',
+  'convert.images',
   'pvr.path',
   'engine',
   'signatures.strict',
@@ -94,6 +95,15 @@ export class Config {
   /** balena device type for conversions when balena.yml names none (empty: none). */
   get convertDeviceType(): string {
     return this.get('convert.deviceType', '', (v): v is string => typeof v === 'string').trim();
+  }
+
+  /** Whether Convert from balena imports each service's image into root.squashfs (`import`) or not (`skip`). */
+  get convertImages(): 'import' | 'skip' {
+    return this.get(
+      'convert.images',
+      'import' as const,
+      (v): v is 'import' | 'skip' => v === 'import' || v === 'skip',
+    );
   }
 
   /** The QEMU binary, or a directory of `qemu-system-*` binaries; empty means PATH. Machine scope. */

@@ -29,14 +29,27 @@ suite('convert from balena', () => {
     const out = join(workspaceRoot().fsPath, 'balena-compose-pantavisor');
     const r = await vscode.commands.executeCommand<{
       out: string;
-      report: { containers: { container: string }[] };
+      report: { containers: { container: string; import?: { status: string; error?: string } }[] };
     }>('pantavisor.convert', project, {
       out,
       deviceType: 'raspberrypi4-64',
       configDir: mkdtempSync(join(tmpdir(), 'pvkit-it-pvr-')),
+      // Only the local engine: a test never reaches a registry on the network.
+      imageSource: 'local',
     });
     assert.ok(r, 'the command returned no result (see the Pantavisor log)');
     assert.deepEqual(r.report.containers.map((c) => c.container).sort(), ['db', 'web']);
+    // The converter tried to import the images (pantavisor.convert.images defaults to import).
+    // Here no engine answers: web was not built, and db's failure is the engine's
+    // own answer, so the engine client (dist/engineApi.js, loaded on first use) did load.
+    const imports = Object.fromEntries(r.report.containers.map((c) => [c.container, c.import]));
+    assert.equal(imports['web']?.status, 'skipped');
+    assert.equal(imports['db']?.status, 'failed');
+    assert.match(
+      imports['db']?.error ?? '',
+      /local: (cannot reach the Docker engine|.*not in the local engine)/,
+    );
+    assert.doesNotMatch(imports['db']?.error ?? '', /Cannot find module/);
     for (const f of [
       '.pvr/json',
       'web/src.json',
@@ -84,6 +97,31 @@ suite('convert from balena', () => {
       dd.map((d) => d.message),
       [],
     );
+  });
+
+  test('with pantavisor.convert.images set to "skip" no image is imported', async () => {
+    const cfg = vscode.workspace.getConfiguration('pantavisor');
+    await cfg.update('convert.images', 'skip', vscode.ConfigurationTarget.Global);
+    try {
+      const r = await vscode.commands.executeCommand<{
+        report: { containers: { container: string; import?: unknown }[] };
+      }>('pantavisor.convert', vscode.Uri.joinPath(workspaceRoot(), 'balena-compose'), {
+        out: join(mkdtempSync(join(tmpdir(), 'pvkit-it-noimg-')), 'out'),
+        deviceType: 'raspberrypi4-64',
+        configDir: mkdtempSync(join(tmpdir(), 'pvkit-it-pvr-')),
+        quiet: true,
+      });
+      assert.ok(r, 'the command returned no result (see the Pantavisor log)');
+      assert.deepEqual(
+        r.report.containers.map((c) => [c.container, c.import]),
+        [
+          ['web', undefined],
+          ['db', undefined],
+        ],
+      );
+    } finally {
+      await cfg.update('convert.images', undefined, vscode.ConfigurationTarget.Global);
+    }
   });
 
   test('the compose file offers the conversion as a code action', async () => {

@@ -1,7 +1,7 @@
 // QEMU preview in real VS Code: the start command boots Debian's cloud kernel with a busybox
 // initramfs under TCG, the serial console appears in a terminal, input typed into the terminal
-// reaches the guest, the forwarded port answers from 127.0.0.1, and Stop / closing the terminal
-// leave no QEMU behind.
+// reaches the guest, the guest learns the terminal's size (also after a resize), the forwarded port
+// answers from 127.0.0.1, and Stop / closing the terminal leave no QEMU behind.
 import * as assert from 'node:assert/strict';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
@@ -103,7 +103,7 @@ suite('QEMU preview', function () {
       .update('qemu.profiles', undefined, vscode.ConfigurationTarget.Global);
   });
 
-  test('Start: console in a terminal, input to the guest, ready on the forwarded pvr port, Stop kills QEMU', async () => {
+  test('Start: console in a terminal, input to the guest, its size, ready on the forwarded pvr port, Stop kills QEMU', async () => {
     const events: PreviewInfo[][] = [];
     const sub = manager.onDidChangePreviews((list) => events.push([...list]));
     try {
@@ -131,6 +131,36 @@ suite('QEMU preview', function () {
         'the guest echoing terminal input',
         transcript,
       );
+
+      // Resizing: the guest asks the terminal for its size over the serial line (what `resize`
+      // does); VS Code's terminal answers through the Pseudoterminal's input, with the size it
+      // gave the Pseudoterminal.
+      const sized = /PVKIT-SIZE: (\d+) (\d+)/;
+      terminal.sendText('pvkit-size');
+      await until(() => sized.test(transcript()), 'the guest to learn the terminal size', transcript);
+      const [, rows, cols] = sized.exec(transcript())!;
+      const dims = manager.terminalDimensions(NAME);
+      assert.ok(dims, 'VS Code gave the terminal no dimensions');
+      assert.deepEqual([Number(rows), Number(cols)], [dims.rows, dims.columns]);
+      // After the panel grows, VS Code calls setDimensions and the guest learns the new size.
+      await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
+      try {
+        await until(
+          () => manager.terminalDimensions(NAME)!.rows > dims.rows,
+          'the terminal to grow',
+          () => JSON.stringify(manager.terminalDimensions(NAME)),
+          20_000,
+        );
+        const grown = manager.terminalDimensions(NAME)!;
+        const before = transcript().length;
+        terminal.sendText('pvkit-size');
+        const after = (): string => transcript().slice(before);
+        await until(() => sized.test(after()), 'the guest to learn the new size', after);
+        const [, rows2, cols2] = sized.exec(after())!;
+        assert.deepEqual([Number(rows2), Number(cols2)], [grown.rows, grown.columns]);
+      } finally {
+        await vscode.commands.executeCommand('workbench.action.toggleMaximizedPanel');
+      }
 
       await until(
         () => manager.info(NAME)?.ready === true,

@@ -2,6 +2,7 @@ import { promises as fs } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Json } from '../../core/image/srcJson';
 import { addApp, updateApp, type ImportProgress, type ImportResult } from '../../platform/image/importImage';
+import { importProgressLines } from '../../platform/image/progressLines';
 import { bool, list, parseArgs, str, type FlagSpec } from '../args';
 import { UsageError, type CliContext } from '../CliContext';
 
@@ -23,31 +24,9 @@ const COMMON: FlagSpec[] = [
   { name: 'docker-host', type: 'string', env: 'PVKIT_DOCKER_HOST' },
 ];
 
-function mb(n: number): string {
-  return `${(n / 1e6).toFixed(1)} MB`;
-}
-
 /** Progress on stderr: a line per layer and phase, and a running count at most once a second. */
 function progressPrinter(ctx: CliContext): (p: ImportProgress) => void {
-  let last = 0;
-  let lastKey = '';
-  return (p) => {
-    if ('message' in p) {
-      ctx.stderr(`${p.message}\n`);
-      return;
-    }
-    const key = `${p.phase} ${p.layer}`;
-    const now = Date.now();
-    const doneLayer = p.total > 0 && p.bytes >= p.total;
-    if (key !== lastKey || doneLayer || now - last > 1000) {
-      const verb = p.phase === 'download' ? 'Downloading' : p.phase === 'scan' ? 'Checking' : 'Converting';
-      ctx.stderr(
-        `${verb} layer ${p.layer + 1}/${p.layers} ${p.id.slice(0, 19)}: ${mb(p.bytes)}${p.total ? ` of ${mb(p.total)}` : ''}\n`,
-      );
-      last = now;
-      lastKey = key;
-    }
-  };
+  return importProgressLines((l) => ctx.stderr(`${l}\n`));
 }
 
 /** The template mode `pvkit app install` uses (PVKIT_TEMPLATE_COMPAT), for the files add/update render. */

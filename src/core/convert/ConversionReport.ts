@@ -29,6 +29,12 @@ export interface ReportEntry {
   applied: boolean;
 }
 
+/** What became of importing a service's image into `<container>/root.squashfs`. */
+export type ImageImport =
+  | { status: 'imported'; image: string }
+  | { status: 'failed'; image: string; error: string; layer?: string }
+  | { status: 'skipped'; image: string; reason: string };
+
 export interface ReportProblem {
   severity: 'error' | 'warning' | 'info';
   message: string;
@@ -47,6 +53,8 @@ export interface ReportContainer {
   image: string;
   /** Whether docker_config is known (the image was built here and inspected). */
   imageConfigKnown: boolean;
+  /** Whether the image was imported into `<container>/root.squashfs`, when the converter tried. */
+  import?: ImageImport;
   /** For built services: the Dockerfile used and whether the build ran. */
   build?: {
     dockerfile: string;
@@ -124,9 +132,17 @@ export function renderReportMarkdown(r: ConversionReport, sourceLink: (file: str
     '| Service | Container | Group | Image | Image config |',
     '|---|---|---|---|---|',
   );
+  const importCell = (c: ReportContainer): string =>
+    c.import?.status === 'imported'
+      ? 'imported (root.squashfs)'
+      : c.import?.status === 'failed'
+        ? `import failed${c.import.layer ? ` at layer ${cell(c.import.layer)}` : ''}: ${cell(c.import.error)}`
+        : c.imageConfigKnown
+          ? 'known'
+          : 'not imported yet';
   for (const c of r.containers) {
     out.push(
-      `| ${cell(c.service)} | ${cell(c.container)}${c.renamed ? ` (${cell(c.renamed)})` : ''} | ${cell(c.group)} | ${cell(c.image)}${c.build ? ` (build: ${c.build.status})` : ''} | ${c.imageConfigKnown ? 'known' : 'not imported yet'} |`,
+      `| ${cell(c.service)} | ${cell(c.container)}${c.renamed ? ` (${cell(c.renamed)})` : ''} | ${cell(c.group)} | ${cell(c.image)}${c.build ? ` (build: ${c.build.status})` : ''} | ${importCell(c)} |`,
     );
   }
   out.push('', '## Groups', '', '| Group | Start order | Restart | Services |', '|---|---|---|---|');

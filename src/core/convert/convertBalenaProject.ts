@@ -20,6 +20,7 @@ import {
   type ReportContainer,
   type ReportEntry,
   type ReportProblem,
+  type ImageImport,
 } from './ConversionReport';
 import { ARCH_PLATFORM, archOf, type BalenaArch } from './deviceTypes';
 import { resolveDockerfile } from './dockerfile';
@@ -30,6 +31,12 @@ import { splitShellWords, parseByteSize } from './values';
 export interface KnownImage {
   /** The image config (`Cmd`, `Entrypoint`, `Env`, `WorkingDir`, `Volumes`, …) as `docker inspect` gives it. */
   config: Record<string, unknown>;
+  /** src.json `docker_digest` of the imported image (`name@sha256:…`, or the engine's image ID). */
+  digest?: string;
+  /** src.json `docker_platform` the registry's manifest list was narrowed to. */
+  platform?: string;
+  /** src.json `docker_source`: the source order the image was imported with. */
+  source?: string;
 }
 
 export interface ConvertInput {
@@ -46,6 +53,8 @@ export interface ConvertInput {
   images?: Readonly<Record<string, KnownImage>>;
   /** Build outcome per service, when the platform tried to build. */
   builds?: Readonly<Record<string, { status: 'built' | 'failed'; error?: string }>>;
+  /** Image import outcome per service, when the platform imported images (root.squashfs). */
+  imports?: Readonly<Record<string, ImageImport>>;
   /** Link target of a project file as seen from the output folder (for CONVERSION.md). */
   sourceLink?: (file: string) => string;
   /** How the output folder is named in the commands the report prints. */
@@ -106,6 +115,8 @@ interface ServiceState {
   dockerPlatform?: string;
   build?: BuildPlan;
   buildError?: string;
+  /** Line of the service's `build:` (or else `image:`) key, for problems about its image. */
+  imageLine: number;
   restart: string;
   maxRetries: number;
   deps: string[];
@@ -246,6 +257,7 @@ export function convertBalenaProject(input: ConvertInput): ConvertResult {
     volumes: [],
     entrypointSet: false,
     commandSet: false,
+    imageLine: 0,
   }));
   const topVolumes = new Set(
     mapEntries(doc, mapEntries(doc, root).find((e) => e.key === 'volumes')?.value).map((e) => e.key),
@@ -269,6 +281,7 @@ export function convertBalenaProject(input: ConvertInput): ConvertResult {
     // both are read first.
     svc.privileged = fieldsOf.some((f) => f.key === 'privileged' && js(doc, f.value) === true);
     const imageField = fieldsOf.find((f) => f.key === 'image');
+    svc.imageLine = pos((fieldsOf.find((f) => f.key === 'build') ?? imageField)?.keyNode ?? svc.node).line;
     if (imageField) {
       const ref = parseImageRef(str(js(doc, imageField.value)));
       svc.dockerName = ref.name;
@@ -417,8 +430,12 @@ export function convertBalenaProject(input: ConvertInput): ConvertResult {
     };
     if (Object.keys(s.config).length) src['config'] = s.config;
     if (Object.keys(s.persistence).length) src['persistence'] = s.persistence;
-    if (s.dockerDigest) src['docker_digest'] = s.dockerDigest;
-    if (s.dockerPlatform) src['docker_platform'] = s.dockerPlatform;
+    const imported = input.imports?.[s.name];
+    const digest = imported?.status === 'imported' ? known?.digest : undefined;
+    if (digest ?? s.dockerDigest) src['docker_digest'] = digest ?? s.dockerDigest ?? '';
+    if (s.dockerPlatform ?? known?.platform)
+      src['docker_platform'] = s.dockerPlatform ?? known?.platform ?? '';
+    if (imported?.status === 'imported' && known?.source) src['docker_source'] = known.source;
     if (known) src['docker_config'] = known.config as JsonValue;
     // Render with what is known: without the image config, the image's own Cmd/Env/Volumes are
     // missing until `pvkit app update` imports the image and renders again.
@@ -444,9 +461,18 @@ export function convertBalenaProject(input: ConvertInput): ConvertResult {
       ...(s.renamed ? { renamed: s.renamed } : {}),
       group: groupName(s),
       source: s.build ? 'build' : 'image',
-      image: s.dockerDigest ?? imageRef,
+      image: digest ?? s.dockerDigest ?? imageRef,
       imageConfigKnown: !!known,
+      ...(imported ? { import: { ...imported } } : {}),
     };
+    if (imported?.status === 'failed')
+      problems.push({
+        severity: 'warning',
+        message: `"${s.name}": importing the image ${imported.image} into ${s.container}/root.squashfs failed${imported.layer ? ` at layer ${imported.layer}` : ''}: ${imported.error}`,
+        file: composeFile,
+        line: s.imageLine,
+      });
+    const importStep = `\`${inOut(`pvkit app update ${s.container} && pvr add . && pvr commit`)}\``;
     if (s.build) {
       builds.push(s.build);
       if (s.build.renderedDockerfile) files.set(s.build.renderedDockerfile, s.build.dockerfileText);
@@ -457,20 +483,23 @@ export function convertBalenaProject(input: ConvertInput): ConvertResult {
         status: bstat?.status ?? 'pending',
         ...(bstat?.error ? { error: bstat.error } : {}),
       };
-      if (bstat?.status !== 'built') {
+      // An image imported from the engine (built here, or earlier with the printed command) is done.
+      if (imported?.status === 'imported') {
+        /* nothing left for this service */
+      } else if (bstat?.status !== 'built') {
         nextSteps.push(
-          `Build "${s.name}" (${bstat?.status === 'failed' ? `the build failed: ${bstat.error ?? ''}` : 'no container engine was reachable'}): \`${s.build.command}\`, then \`${inOut(`pvkit app update ${s.container} && pvr add . && pvr commit`)}\`.`,
+          `Build "${s.name}" (${bstat?.status === 'failed' ? `the build failed: ${bstat.error ?? ''}` : 'no container engine was reachable'}): \`${s.build.command}\`, then ${importStep}.`,
         );
       } else {
         nextSteps.push(
-          `Import the built image of "${s.name}" into the revision: \`${inOut(`pvkit app update ${s.container} && pvr add . && pvr commit`)}\`.`,
+          `Import the built image of "${s.name}" into the revision${imported?.status === 'failed' ? ` (the import failed: ${imported.error})` : ''}: ${importStep}.`,
         );
       }
     } else if (s.buildError) {
       nextSteps.push(`Fix the build of "${s.name}": ${s.buildError}`);
-    } else {
+    } else if (imported?.status !== 'imported') {
       nextSteps.push(
-        `Image not imported: run \`${inOut(`pvkit app update ${s.container}`)}\` to import \`${imageRef}\` (root.squashfs, docker_config, docker_digest), then \`pvr add . && pvr commit\`.`,
+        `Image not imported${imported?.status === 'failed' ? ` (the import failed: ${imported.error})` : ''}: run \`${inOut(`pvkit app update ${s.container}`)}\` to import \`${imageRef}\` (root.squashfs, docker_config, docker_digest), then \`pvr add . && pvr commit\`.`,
       );
     }
     containers.push(container);

@@ -17,6 +17,7 @@ export {
   type ConversionReport,
   type ReportEntry,
   type ReportProblem,
+  type ImageImport,
   type ReportContainer,
   type OutcomeKind,
 } from './ConversionReport';

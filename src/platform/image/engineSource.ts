@@ -2,10 +2,11 @@ import { createWriteStream } from 'node:fs';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
-import Docker from 'dockerode';
+import type { ImageInspectInfo } from 'dockerode';
 import type { Json } from '../../core/image/srcJson';
 import { resolveDockerArchive } from './archiveSource';
 import type { DockerEndpoint } from './dockerHost';
+import { loadEngineApi } from './loadEngineApi';
 import { ImageNotFound, type ResolvedImage } from './ResolvedImage';
 
 export interface EngineImageSummary {
@@ -26,9 +27,9 @@ function engineError(e: unknown, endpoint: DockerEndpoint): Error {
 
 /** Lists the engine's tagged images (for the picker). */
 export async function listEngineImages(endpoint: DockerEndpoint): Promise<EngineImageSummary[]> {
-  const docker = new Docker(endpoint.options);
+  const api = await loadEngineApi();
   try {
-    const list = await docker.listImages();
+    const list = await api.listImages(endpoint.options);
     return list
       .filter((i) => (i.RepoTags ?? []).some((t) => t !== '<none>:<none>'))
       .map((i) => ({
@@ -53,10 +54,10 @@ export async function resolveEngineImage(
   dockerName: string,
   dockerTag: string | undefined,
 ): Promise<ResolvedImage> {
-  const docker = new Docker(endpoint.options);
-  let inspect: Docker.ImageInspectInfo;
+  const api = await loadEngineApi();
+  let inspect: ImageInspectInfo;
   try {
-    inspect = await docker.getImage(from).inspect();
+    inspect = await api.inspectImage(endpoint.options, from);
   } catch (e) {
     if ((e as { statusCode?: number }).statusCode === 404)
       throw new ImageNotFound(`${from}: not in the local engine (${endpoint.host})`);
@@ -76,7 +77,7 @@ export async function resolveEngineImage(
       const file = join(dir, 'engine-save.tar');
       const total = inspect.Size ?? 0;
       let bytes = 0;
-      const res = await docker.getImage(inspect.Id).get();
+      const res = await api.saveImage(endpoint.options, inspect.Id);
       const count = new Transform({
         transform(chunk: Buffer, _e, cb) {
           bytes += chunk.length;

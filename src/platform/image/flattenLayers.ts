@@ -1,6 +1,7 @@
 import { createHash, type Hash } from 'node:crypto';
 import { createReadStream, promises as fs } from 'node:fs';
-import { Readable, Transform, type TransformCallback } from 'node:stream';
+import { spawn } from 'node:child_process';
+import { Duplex, Readable, Transform, type TransformCallback } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import * as tarStream from 'tar-stream';
@@ -197,6 +198,63 @@ class Tap extends Transform {
   }
 }
 
+/**
+ * `zstd -dc` as a stream stage, for `application/vnd.oci.image.layer.v1.tar+zstd` layers (Node 20
+ * has no zstd). The process is killed when the pipeline ends early (cancel, a refused entry); a
+ * missing command or a failing run becomes the stage's error, with the fix.
+ */
+function zstdStage(): Duplex {
+  const child = spawn('zstd', ['-d', '-c', '-q'], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    if (stderr.length < 2000) stderr += c.toString();
+  });
+  const exited = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const stage = new Duplex({
+    write(chunk: Buffer, _enc, cb) {
+      if (child.stdin.write(chunk)) cb();
+      else child.stdin.once('drain', () => cb());
+    },
+    final(cb) {
+      child.stdin.end();
+      cb();
+    },
+    read() {
+      child.stdout.resume();
+    },
+    destroy(err, cb) {
+      if (child.exitCode === null) child.kill();
+      cb(err);
+    },
+  });
+  child.stdout.on('data', (c: Buffer) => {
+    if (!stage.push(c)) child.stdout.pause();
+  });
+  // The output only ends once zstd said it decoded everything (exit 0): a corrupt or truncated
+  // frame must not pass for a short layer.
+  child.stdout.on('end', () => {
+    void exited.then((code) =>
+      code === 0
+        ? stage.push(null)
+        : stage.destroy(
+            new EntryError(`zstd -d failed (exit ${code ?? 'signal'}): ${stderr.trim() || 'corrupt data'}`),
+          ),
+    );
+  });
+  // zstd stopping early closes its input; its exit code says why.
+  child.stdin.on('error', () => undefined);
+  child.on('error', (e: NodeJS.ErrnoException) =>
+    stage.destroy(
+      new EntryError(
+        e.code === 'ENOENT'
+          ? 'the layer is zstd-compressed and the zstd command is not installed: install it (Debian/Ubuntu: apt-get install zstd) and retry'
+          : `cannot run zstd: ${e.message}`,
+      ),
+    ),
+  );
+  return stage;
+}
+
 async function magic(layer: LayerBlob): Promise<Buffer> {
   const fh = await fs.open(layer.file, 'r');
   try {
@@ -209,8 +267,9 @@ async function magic(layer: LayerBlob): Promise<Buffer> {
 }
 
 /**
- * Opens a layer as a tar entry stream. Gzip is recognised by its magic bytes (registries and OCI
- * layouts compress, `docker save` does not). `finished` resolves after the digests were checked.
+ * Opens a layer as a tar entry stream. Gzip and zstd are recognised by their magic bytes
+ * (registries and OCI layouts compress, `docker save` does not; zstd goes through the `zstd`
+ * command). `finished` resolves after the digests were checked.
  */
 async function openLayer(
   layer: LayerBlob,
@@ -219,10 +278,10 @@ async function openLayer(
 ): Promise<{ extract: tarStream.Extract; finished: Promise<void> }> {
   const m = await magic(layer);
   const hex = m.toString('hex');
-  if (hex.startsWith('28b52ffd')) throw new EntryError('zstd-compressed layers are not supported yet');
   if (hex.startsWith('fd377a585a00') || hex.startsWith('425a68'))
     throw new EntryError('xz/bzip2-compressed layers are not supported');
   const gz = hex.startsWith('1f8b');
+  const zstd = hex.startsWith('28b52ffd');
   const raw = createReadStream(layer.file, {
     start: layer.offset,
     end: layer.offset + layer.length - 1,
@@ -233,6 +292,7 @@ async function openLayer(
   const extract = tarStream.extract();
   const stages: NodeJS.ReadWriteStream[] = [new Tap(rawHash, onBytes)];
   if (gz) stages.push(createGunzip());
+  if (zstd) stages.push(zstdStage());
   if (tarHash) stages.push(new Tap(tarHash));
   const finished = pipeline([raw, ...stages, extract]).then(() => {
     const rawGot = rawHash ? `sha256:${rawHash.digest('hex')}` : undefined;

@@ -217,6 +217,32 @@ async function withWorkDir<T>(opts: ImageImportOptions, f: (dir: string) => Prom
   }
 }
 
+export interface ImageIntoOptions extends ImageImportOptions {
+  /** The image reference (as `--from` takes it). */
+  from: string;
+  /** mksquashfs options (src.json `format_options`). */
+  formatOptions?: string;
+}
+
+/**
+ * Resolves `from` and writes `<checkout>/<app>/root.squashfs` and `root.squashfs.docker-digest`
+ * (the folder is created), leaving src.json and the rendered files to the caller: the compose
+ * converter writes those itself from the returned image. Temporary files are always removed.
+ */
+export async function importImageInto(
+  opts: ImageIntoOptions,
+): Promise<{ image: ResolvedImage; squashfsWritten: boolean; warnings: string[] }> {
+  const appDir = join(opts.checkout, checkAppName(opts.app));
+  const ref = parseImageRef(opts.from);
+  const platform = opts.platform ? parsePlatform(opts.platform) : undefined;
+  await fs.mkdir(appDir, { recursive: true });
+  return withWorkDir(opts, async (workDir) => {
+    const image = await resolveImage(ref, platform, opts, workDir);
+    const r = await installSquashfs(image, appDir, opts.formatOptions, opts, workDir);
+    return { image, squashfsWritten: r.written, warnings: r.warnings };
+  });
+}
+
 function checkAppName(app: string): string {
   const name = app.replace(/^\/+|\/+$/g, '');
   if (!name || name.split('/').some((p) => p === '..' || p === '.') || name.includes('/'))

@@ -190,6 +190,8 @@ export class RegistryClient {
       let n = 0;
       const expected = size ?? Number(res.headers['content-length'] ?? NaN);
       await new Promise<void>((resolve, reject) => {
+        // Also after a cancel destroyed it (a queued write then fails): never an uncaught error.
+        out.on('error', (e) => reject(new Error(`cannot write ${file}: ${e.message}`)));
         res.on('data', (c: Buffer) => {
           n += c.length;
           hash.update(c);

@@ -11,6 +11,7 @@ import {
 } from '../../core/qemu/buildQemuCommand';
 import { ConsoleTail } from '../../core/qemu/ConsoleTail';
 import { PVR_GUEST_PORT, type QemuProfile } from '../../core/qemu/QemuProfile';
+import { findExecutable } from '../findExecutable';
 import { commandLine, killTree, type ProcessLogger } from '../process';
 import { allocatePorts } from './allocatePorts';
 import { inspectDiskImage } from './inspectDiskImage';
@@ -190,24 +191,33 @@ export class QemuPreview {
 
     const command = buildQemuCommand(p, launch);
     logger?.info(`$ ${commandLine(command.binary, command.args)}`);
-    const child = spawn(command.binary, command.args, {
-      cwd,
-      detached: true,
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
+    const notInstalled = (): PreviewError => {
+      logger?.warn(`${command.binary}: not found (PATH=${process.env['PATH'] ?? ''})`);
+      return new PreviewError(
+        'qemu-not-found',
+        `QEMU for ${p.arch} (${command.binary}) is not installed. Install the Debian package ${info.debianPackage} ` +
+          `(apt-get install ${info.debianPackage}), or set "pantavisor.qemu.path" (pvkit: --qemu) to the QEMU binary.`,
+      );
+    };
+    const qemu = await findExecutable(command.binary, process.env, cwd);
+    if (!qemu) throw notInstalled();
+    // QEMU runs in its own process group (so Stop ends all of it) and must still not outlive us
+    // when this process is killed outright (an extension host crash, kill -9), which no exit hook
+    // sees: util-linux's setpriv sets the parent-death signal and then execs QEMU, so the pid
+    // stays QEMU's. Without setpriv, the exit hook and dispose() are what stop it.
+    const setpriv = await findExecutable('setpriv');
+    const child = setpriv
+      ? spawn(setpriv, ['--pdeathsig', 'KILL', '--', qemu, ...command.args], {
+          cwd,
+          detached: true,
+          stdio: ['pipe', 'pipe', 'pipe'],
+        })
+      : spawn(qemu, command.args, { cwd, detached: true, stdio: ['pipe', 'pipe', 'pipe'] });
     await new Promise<void>((res, rej) => {
       child.once('spawn', () => res());
       child.once('error', (e: NodeJS.ErrnoException) => {
-        if (e.code === 'ENOENT') {
-          logger?.warn(`${command.binary}: not found (PATH=${process.env['PATH'] ?? ''})`);
-          rej(
-            new PreviewError(
-              'qemu-not-found',
-              `QEMU for ${p.arch} (${command.binary}) is not installed. Install the Debian package ${info.debianPackage} ` +
-                `(apt-get install ${info.debianPackage}), or set "pantavisor.qemu.path" (pvkit: --qemu) to the QEMU binary.`,
-            ),
-          );
-        } else rej(new PreviewError('spawn-failed', `${command.binary} could not start: ${e.message}`));
+        if (e.code === 'ENOENT') rej(notInstalled());
+        else rej(new PreviewError('spawn-failed', `${command.binary} could not start: ${e.message}`));
       });
     });
     track(child);

@@ -9,7 +9,7 @@ import { doctor } from './doctor';
 import type { SourceRef } from '../../core/revision/summarizeRevision';
 import { appInstallCommand } from './appInstall';
 import { convertCommand } from '../convert/convertCommand';
-import { restartQemuPreview, startQemuPreview, stopQemuPreview } from './qemu';
+import { pushToQemuPreview, restartQemuPreview, startQemuPreview, stopQemuPreview } from './qemu';
 import { pushCheckout, pushDryRun } from './push';
 import { convertAndPush } from './convertAndPush';
 import { addDevice, refreshDevices, removeDevice, selectTarget, setDefaultTarget } from './devices';
@@ -49,6 +49,7 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.qemu.start': startQemuPreview,
   'pantavisor.qemu.stop': stopQemuPreview,
   'pantavisor.qemu.restart': restartQemuPreview,
+  'pantavisor.qemu.push': pushToQemuPreview,
   'pantavisor.push': pushCheckout,
   'pantavisor.push.dryRun': pushDryRun,
   'pantavisor.convertAndPush': convertAndPush,

@@ -1,10 +1,12 @@
 import * as vscode from 'vscode';
 import type { QemuProfile } from '../../core/qemu/QemuProfile';
 import { PreviewError } from '../../platform/qemu/PreviewError';
+import type { PostResult } from '../../platform/remote/postRevision';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
 import { getPreviewManager, type PreviewInfo } from '../qemu/PreviewManager';
 import { nameOf, readProfiles } from '../qemu/readProfiles';
+import { pushCheckout } from './push';
 
 const SETTING = 'pantavisor.qemu.profiles';
 
@@ -138,4 +140,77 @@ export const restartQemuPreview =
     } catch (e) {
       return reportStartError(e, profile.name);
     }
+  };
+
+/** What "Push to QEMU Preview" takes: a preview name, a Devices view item, or these options. */
+interface PreviewPushArgs {
+  /** The preview (profile) name; default: the only ready preview, or the user's pick. */
+  name?: string;
+  /** The checkout folder (default: as for "Push Checkout to Target"). */
+  checkout?: string;
+  message?: string;
+}
+
+function previewPushArgs(arg: unknown): PreviewPushArgs {
+  if (typeof arg === 'string') return { name: arg };
+  if (typeof arg !== 'object' || arg === null) return {};
+  const o = arg as { checkout?: unknown; message?: unknown };
+  const out: PreviewPushArgs = {};
+  const name = nameOf(arg);
+  if (name !== undefined) out.name = name;
+  if (typeof o.checkout === 'string') out.checkout = o.checkout;
+  if (typeof o.message === 'string') out.message = o.message;
+  return out;
+}
+
+/**
+ * `pantavisor.qemu.push`: "Push to QEMU Preview" posts the current checkout to a preview whose pvr
+ * endpoint answers on its forwarded port. It is the Push command (same pipeline, progress, cancel
+ * and retry) with the preview as the target, so a preview behaves like any other device.
+ */
+export const pushToQemuPreview =
+  (ctx: Ctx) =>
+  async (arg?: unknown): Promise<PostResult | undefined> => {
+    const a = previewPushArgs(arg);
+    const all = getPreviewManager(ctx).previews();
+    const ready = all.filter((p) => p.ready);
+    let name = a.name;
+    if (name === undefined) {
+      if (ready.length === 0) {
+        const starting = all.find((p) => p.state === 'starting' || p.state === 'running');
+        if (starting) {
+          throw new Error(
+            `QEMU preview "${starting.name}" is still starting: push when its pvr endpoint answers (the Devices view shows it ready)`,
+          );
+        }
+        const pick = await vscode.window.showWarningMessage(
+          'No QEMU preview is running: start one first.',
+          'Start QEMU Preview',
+        );
+        if (pick) await vscode.commands.executeCommand('pantavisor.qemu.start');
+        return undefined;
+      }
+      name =
+        ready.length === 1
+          ? ready[0]?.name
+          : await vscode.window.showQuickPick(
+              ready.map((p) => p.name),
+              { placeHolder: 'Push to which QEMU preview?' },
+            );
+      if (name === undefined) return undefined;
+    }
+    const info = all.find((p) => p.name === name);
+    if (!info || info.state === 'stopped' || info.state === 'failed') {
+      throw new Error(`QEMU preview "${name}" is not running: run "Pantavisor: Start QEMU Preview" first`);
+    }
+    if (!info.pvrUrl) {
+      throw new Error(
+        `QEMU preview "${name}" does not forward the pvr port 12368: add it to "forwards" in its profile (${SETTING})`,
+      );
+    }
+    return pushCheckout(ctx)({
+      target: `qemu:${name}`,
+      ...(a.checkout ? { checkout: a.checkout } : {}),
+      message: a.message ?? `Pushed from VS Code to QEMU preview ${name}`,
+    });
   };

@@ -17,6 +17,10 @@ export interface ConvertCommandOptions {
   quiet?: boolean;
   /** pvr config dir for the objects (default `PVR_CONFIG_DIR` or `~/.pvr`). */
   configDir?: string;
+  /** Import the services' images (default: the `pantavisor.convert.images` setting). */
+  images?: 'auto' | 'never';
+  /** pvr's `--source` order for `image:` services (default `remote,local`). */
+  imageSource?: string;
 }
 
 async function pickProject(): Promise<string | undefined> {
@@ -81,6 +85,7 @@ export function convertCommand(ctx: Ctx) {
       force = true;
     }
     const deviceType = opts.deviceType ?? (ctx.config.convertDeviceType || undefined);
+    const images = opts.images ?? (ctx.config.convertImages === 'skip' ? 'never' : 'auto');
     const target = out;
     log.info(`convert ${dir} → ${target}${deviceType ? ` (device type ${deviceType})` : ''}`);
     let result;
@@ -100,6 +105,8 @@ export function convertCommand(ctx: Ctx) {
               out: target,
               ...(deviceType ? { deviceType } : {}),
               force,
+              images,
+              ...(opts.imageSource ? { imageSource: opts.imageSource } : {}),
               configDir: opts.configDir ?? pvrConfigDir(),
               ...(ctx.config.dockerHost ? { dockerHost: ctx.config.dockerHost } : {}),
               signal: abort.signal,
@@ -121,8 +128,9 @@ export function convertCommand(ctx: Ctx) {
       throw e;
     }
     const report = result.result.report;
+    const imported = report.containers.filter((c) => c.import?.status === 'imported').length;
     log.info(
-      `converted ${report.project}: ${report.counts.mapped} mapped, ${report.counts.approximated} approximated, ${report.counts.dropped} dropped`,
+      `converted ${report.project}: ${report.counts.mapped} mapped, ${report.counts.approximated} approximated, ${report.counts.dropped} dropped; ${imported}/${report.containers.length} image(s) imported`,
     );
     if (!opts.quiet) {
       const md = vscode.Uri.file(join(result.out, 'CONVERSION.md'));
@@ -131,7 +139,7 @@ export function convertCommand(ctx: Ctx) {
       if (vscode.workspace.getWorkspaceFolder(outUri))
         await vscode.commands.executeCommand('revealInExplorer', outUri);
       void vscode.window.showInformationMessage(
-        `Converted ${report.project} into ${basename(result.out)}: ${report.containers.length} container(s), ${report.nextSteps.length} step(s) left (see CONVERSION.md).`,
+        `Converted ${report.project} into ${basename(result.out)}: ${report.containers.length} container(s), ${images === 'never' ? 'images not imported (pantavisor.convert.images is "skip")' : `${imported} image(s) imported`}, ${report.nextSteps.length} step(s) left (see CONVERSION.md).`,
       );
     }
     return { out: result.out, report };

@@ -9,8 +9,9 @@ function mb(n: number): string {
 /**
  * Runs an image import under a cancellable notification: one line per layer with its bytes,
  * cancellation aborts the import (mksquashfs is killed, temporary files removed). Used by the
- * "Add container from image" and "Update container image" commands and by the compose converter
- * for each service. Returns undefined when cancelled or failed (the error was shown).
+ * "Add container from image" and "Update container image" commands (the compose converter shows
+ * its per-service import lines in its own notification). Returns undefined when cancelled or
+ * failed (the error was shown).
  */
 export async function importWithProgress(
   title: string,

@@ -93,6 +93,11 @@ export class PreviewManager implements vscode.Disposable {
     return this.sessions.get(name)?.pty?.transcript() ?? '';
   }
 
+  /** The size VS Code last gave the preview's terminal (rows and columns), if it is open. */
+  terminalDimensions(name: string): vscode.TerminalDimensions | undefined {
+    return this.sessions.get(name)?.pty?.dimensions;
+  }
+
   /**
    * Starts the profile in its terminal, or reveals it if it already runs. Throws a
    * `PreviewError` when QEMU cannot start; the terminal and log say the same.

@@ -21,7 +21,11 @@ export class PreviewTerminal implements vscode.Pseudoterminal, vscode.Disposable
   private mapper = new CrlfMapper();
   private decoder = new StringDecoder('utf8');
   private text = '';
-  /** The size VS Code gives the terminal. A serial line has no way to tell the guest; see `stty`. */
+  /**
+   * The size VS Code gives the terminal. A serial line cannot signal a resize to the guest; the
+   * guest asks the terminal instead (`resize`: a cursor position query, answered by VS Code's
+   * terminal through handleInput), so it always learns the size set here.
+   */
   dimensions: vscode.TerminalDimensions | undefined;
 
   constructor(

@@ -57,13 +57,14 @@ export function readProfiles(raw: readonly unknown[], root: string | undefined):
 }
 
 /**
- * The preview a command is about: a profile name, or an object with a `name` (a `PreviewInfo`, or a
- * devices-view item passed by a context menu).
+ * The preview a command is about: a profile name, an object with a `name` (a `PreviewInfo`), or a
+ * Devices view item (a push target whose id is `qemu:<name>`).
  */
 export function nameOf(arg: unknown): string | undefined {
   if (typeof arg === 'string') return arg;
-  if (typeof arg === 'object' && arg !== null && typeof (arg as { name?: unknown }).name === 'string') {
-    return (arg as { name: string }).name;
-  }
+  if (typeof arg !== 'object' || arg === null) return undefined;
+  const o = arg as { name?: unknown; id?: unknown };
+  if (typeof o.name === 'string') return o.name;
+  if (typeof o.id === 'string' && o.id.startsWith('qemu:')) return o.id.slice('qemu:'.length);
   return undefined;
 }

@@ -77,7 +77,7 @@ export class DevicesTreeProvider implements vscode.TreeDataProvider<Target>, vsc
               ? `state ${st.stateSha.slice(0, 8)}`
               : 'no revision';
     item.tooltip = `${t.url}${st && 'error' in st ? `\n${st.error}` : ''}${isDefault ? '\nDefault push target' : ''}`;
-    item.contextValue = `target${t.kind === 'lan' || t.kind === 'pantahub' ? ' removable' : ''}`;
+    item.contextValue = `target${t.kind === 'lan' || t.kind === 'pantahub' ? ' removable' : ''}${t.kind === 'qemu' ? ` qemu${t.ready ? ' ready' : ''}` : ''}`;
     return item;
   }
 

@@ -71,6 +71,7 @@ test('convert writes a committed checkout that validates; a re-run gives identic
       out: join(tmp, 'a'),
       deviceType: 'raspberrypi3',
       build: 'never',
+      images: 'never',
       configDir,
     });
     await convertProject({
@@ -78,6 +79,7 @@ test('convert writes a committed checkout that validates; a re-run gives identic
       out: join(tmp, 'b'),
       deviceType: 'raspberrypi3',
       build: 'never',
+      images: 'never',
       configDir,
     });
     assert.equal(a.result.report.containers.length, 2);
@@ -123,11 +125,18 @@ test('convert never overwrites: an existing folder needs force, and is replaced 
     mkdirSync(out);
     writeFileSync(join(out, 'precious.txt'), 'keep me');
     await assert.rejects(
-      convertProject({ project, out, build: 'never', configDir: join(tmp, 'c') }),
+      convertProject({ project, out, build: 'never', images: 'never', configDir: join(tmp, 'c') }),
       (e: unknown) => e instanceof ConvertError && e.code === 'exists',
     );
     assert.equal(readFileSync(join(out, 'precious.txt'), 'utf8'), 'keep me');
-    await convertProject({ project, out, build: 'never', configDir: join(tmp, 'c'), force: true });
+    await convertProject({
+      project,
+      out,
+      build: 'never',
+      images: 'never',
+      configDir: join(tmp, 'c'),
+      force: true,
+    });
     assert.ok(!existsSync(join(out, 'precious.txt')));
     assert.ok(existsSync(join(out, 'web', 'run.json')));
     assert.deepEqual(
@@ -145,18 +154,39 @@ test('pvkit convert: --strict exits 1 and writes nothing; missing --force exits 
   try {
     assert.ok(existsSync(CLI), 'dist/cli.js is built by scripts/test.mjs');
     const project = makeProject(dir);
-    const strict = pvkit(dir, env, 'convert', project, '--out', 'strict-out', '--strict', '--no-build');
+    const strict = pvkit(
+      dir,
+      env,
+      'convert',
+      project,
+      '--out',
+      'strict-out',
+      '--strict',
+      '--no-build',
+      '--no-images',
+    );
     assert.equal(strict.status, 1, strict.stderr);
     assert.match(
       strict.stderr,
       /--strict: 4 field\(s\)[^\n]*\ndocker-compose\.yml:4: web: build is approximated\n/,
     );
     assert.ok(!existsSync(join(dir, 'strict-out')));
-    const ok = pvkit(dir, env, 'convert', project, '--out', 'out', '--no-build', '-t', 'raspberrypi4-64');
+    const ok = pvkit(
+      dir,
+      env,
+      'convert',
+      project,
+      '--out',
+      'out',
+      '--no-build',
+      '--no-images',
+      '-t',
+      'raspberrypi4-64',
+    );
     assert.equal(ok.status, 0, ok.stderr);
     assert.match(ok.stdout, /Converted proj into .*: 2 container\(s\)/);
     assert.match(ok.stdout, /next 1: Build "web"/);
-    const again = pvkit(dir, env, 'convert', project, '--out', 'out', '--no-build');
+    const again = pvkit(dir, env, 'convert', project, '--out', 'out', '--no-build', '--no-images');
     assert.equal(again.status, 3);
     assert.match(again.stderr, /already exists.*--force/);
     const usage = pvkit(dir, env, 'convert', project);
@@ -168,7 +198,11 @@ test('pvkit convert: --strict exits 1 and writes nothing; missing --force exits 
       join(clean, 'docker-compose.yml'),
       'services:\n  app:\n    image: alpine:3\n    command: ["sleep", "1"]\n    network_mode: host\n',
     );
-    const s2 = pvkit(dir, env, 'convert', clean, '--out', 'clean-out', '--strict');
+    const badSource = pvkit(dir, env, 'convert', clean, '--out', 'clean-out', '--source', 'cloud');
+    assert.equal(badSource.status, 3);
+    assert.match(badSource.stderr, /--source "cloud" is not a source list: use remote, local/);
+    assert.ok(!existsSync(join(dir, 'clean-out')));
+    const s2 = pvkit(dir, env, 'convert', clean, '--out', 'clean-out', '--strict', '--no-images');
     assert.equal(s2.status, 0, s2.stderr);
     // The status of the new checkout is clean apart from the untracked report.
     const st = pvkit(join(dir, 'clean-out'), env, 'status');

@@ -47,6 +47,7 @@ test(
           project: join(root, p),
           out,
           build: 'never',
+          images: 'never',
           configDir: join(tmp, '.pvrconfig'),
         });
         converted++;

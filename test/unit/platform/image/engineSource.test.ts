@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import {
   chmodSync,
@@ -17,7 +17,7 @@ import { corpusDir, needsCorpus } from '../../../support/corpus';
 import { resolveDockerHost } from '../../../../src/platform/image/dockerHost';
 import { listEngineImages } from '../../../../src/platform/image/engineSource';
 import { addApp } from '../../../../src/platform/image/importImage';
-import { listing, needsTools, sh, tmp } from './imageTestSupport';
+import { listing, needsTools, sh, startPodman, tmp } from './imageTestSupport';
 import { main } from '../../../../src/cli/pvkit';
 
 const DOCKERFILE = 'balena/balenablocks__audio/examples/mplayer/Dockerfile.template';
@@ -33,18 +33,7 @@ describe(
 
     before(async () => {
       w = tmp('engine');
-      // test-environment.md §2: runc and lowered ulimits; storage kept in the temp folder.
-      writeFileSync(
-        join(w, 'containers.conf'),
-        '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n[engine]\nruntime = "runc"\n',
-      );
-      const env = { ...process.env, CONTAINERS_CONF: join(w, 'containers.conf') };
-      const base = ['--root', join(w, 'storage'), '--runroot', join(w, 'runroot'), '--storage-driver', 'vfs'];
-      podman = (args, cwd) => sh('podman', [...base, ...args], { env, ...(cwd ? { cwd } : {}) });
-      host = `unix://${join(w, 'podman.sock')}`;
-      svc = spawn('podman', [...base, 'system', 'service', '--time=0', host], { env, stdio: 'ignore' });
-      for (let i = 0; i < 100 && !existsSync(join(w, 'podman.sock')); i++)
-        await new Promise((r) => setTimeout(r, 100));
+      ({ host, podman, proc: svc } = await startPodman(w));
       // A local base standing in for balenalib: busybox plus offline stand-ins for the helpers the
       // corpus Dockerfile calls (install_packages, curl, balena-idle). Named as a stand-in: the real
       // base image cannot be pulled here.

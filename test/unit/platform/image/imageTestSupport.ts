@@ -1,6 +1,8 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import * as http from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as tarStream from 'tar-stream';
@@ -13,7 +15,7 @@ export function needsTools(...tools: string[]): { skip?: string } {
     `\n!!! MISSING TOOLS: ${missing.join(', ')}; image tests that need them are SKIPPED !!!\n\n`,
   );
   return {
-    skip: `missing ${missing.join(', ')} (apt-get install squashfs-tools podman runc docker-registry skopeo)`,
+    skip: `missing ${missing.join(', ')} (apt-get install squashfs-tools podman runc docker-registry skopeo zstd)`,
   };
 }
 
@@ -166,4 +168,173 @@ export async function writeDockerArchive(
 
 export function readJson(file: string): unknown {
   return JSON.parse(readFileSync(file, 'utf8'));
+}
+
+export async function freePort(): Promise<number> {
+  const s = http.createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const p = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return p;
+}
+
+export type Mode = 'pass' | 'token' | '401' | '404' | '500' | 'close-mid-blob' | 'corrupt-blob';
+
+/**
+ * A proxy in front of the real registry that can demand token auth or misbehave, as registries
+ * and networks do. It also serves the token endpoint (`/token`, Basic user:secret). With
+ * `mode.only`, only requests whose path contains it misbehave.
+ */
+export function startProxy(
+  upstream: number,
+): Promise<{ port: number; mode: { value: Mode; only?: string }; server: http.Server }> {
+  const mode: { value: Mode; only?: string } = { value: 'pass' };
+  const server = http.createServer((req, res) => {
+    const url = req.url ?? '/';
+    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    if (url.startsWith('/token')) {
+      const ok = req.headers.authorization === `Basic ${Buffer.from('user:secret').toString('base64')}`;
+      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
+      res.end(ok ? JSON.stringify({ token: 'tok-123' }) : '{"errors":[{"code":"UNAUTHORIZED"}]}');
+      return;
+    }
+    const m = mode.only && !url.includes(mode.only) ? 'pass' : mode.value;
+    if (url.startsWith('/v2/') && url !== '/v2/') {
+      if (m === '401' || (m === 'token' && req.headers.authorization !== 'Bearer tok-123')) {
+        res.writeHead(401, {
+          'www-authenticate': `Bearer realm="${base}/token",service="test",scope="repository:test/img:pull"`,
+        });
+        res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
+        return;
+      }
+      if (m === '404') return void res.writeHead(404).end('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
+      if (m === '500') return void res.writeHead(500).end('internal error');
+    }
+    const up = http.request(
+      {
+        host: '127.0.0.1',
+        port: upstream,
+        path: url,
+        method: req.method,
+        headers: { ...req.headers, host: `127.0.0.1:${upstream}` },
+      },
+      (ur) => {
+        const isLayerBlob = url.includes('/blobs/') && Number(ur.headers['content-length']) > 2000;
+        res.writeHead(ur.statusCode ?? 500, ur.headers);
+        if (isLayerBlob && m === 'close-mid-blob') {
+          let sent = 0;
+          ur.on('data', (c: Buffer) => {
+            if (sent < 1000) res.write(c.subarray(0, 1000 - sent));
+            sent += c.length;
+            if (sent >= 1000) res.destroy();
+          });
+          return;
+        }
+        if (isLayerBlob && m === 'corrupt-blob') {
+          let first = true;
+          ur.on('data', (c: Buffer) => {
+            const b = Buffer.from(c);
+            if (first) b[b.length - 1] = (b[b.length - 1] ?? 0) ^ 0xff;
+            first = false;
+            res.write(b);
+          });
+          ur.on('end', () => res.end());
+          return;
+        }
+        ur.pipe(res);
+      },
+    );
+    req.pipe(up);
+  });
+  return new Promise((r) =>
+    server.listen(0, '127.0.0.1', () => r({ port: (server.address() as AddressInfo).port, mode, server })),
+  );
+}
+
+/**
+ * PUTs a Docker manifest list `<repo>:<tag>` over the images `<repo>:<arch>` already pushed to
+ * the registry on 127.0.0.1:`port` (one entry per architecture, linux).
+ */
+export async function putManifestList(
+  port: number,
+  repo: string,
+  tag: string,
+  archs: string[],
+): Promise<void> {
+  const list = {
+    schemaVersion: 2,
+    mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
+    manifests: archs.map((a) => {
+      const raw = sh('skopeo', [
+        'inspect',
+        '--raw',
+        '--tls-verify=false',
+        `docker://127.0.0.1:${port}/${repo}:${a}`,
+      ]);
+      return {
+        mediaType: (JSON.parse(raw) as { mediaType: string }).mediaType,
+        digest: `sha256:${sha256hex(Buffer.from(raw))}`,
+        size: Buffer.byteLength(raw),
+        platform: { architecture: a, os: 'linux' },
+      };
+    }),
+  };
+  await new Promise<void>((resolve, reject) => {
+    const req = http.request(
+      {
+        host: '127.0.0.1',
+        port,
+        method: 'PUT',
+        path: `/v2/${repo}/manifests/${tag}`,
+        headers: { 'content-type': list.mediaType },
+      },
+      (res) =>
+        res.statusCode === 201 ? resolve() : reject(new Error(`PUT manifest list: ${res.statusCode}`)),
+    );
+    req.end(JSON.stringify(list));
+  });
+}
+
+/**
+ * `podman system service` on a socket in `dir`, with its storage there too (vfs) and the settings
+ * of test-environment.md §2 (runc, lowered ulimits). `podman` runs podman on the same storage.
+ */
+export async function startPodman(dir: string): Promise<{
+  host: string;
+  podman: (args: string[], cwd?: string) => string;
+  proc: ChildProcess;
+}> {
+  writeFileSync(
+    join(dir, 'containers.conf'),
+    '[containers]\ndefault_ulimits = ["nofile=1024:1024", "nproc=1024:1024"]\n[engine]\nruntime = "runc"\n',
+  );
+  const env = { ...process.env, CONTAINERS_CONF: join(dir, 'containers.conf') };
+  const base = ['--root', join(dir, 'storage'), '--runroot', join(dir, 'runroot'), '--storage-driver', 'vfs'];
+  const podman = (args: string[], cwd?: string): string =>
+    sh('podman', [...base, ...args], { env, ...(cwd ? { cwd } : {}) });
+  const host = `unix://${join(dir, 'podman.sock')}`;
+  const proc = spawn('podman', [...base, 'system', 'service', '--time=0', host], { env, stdio: 'ignore' });
+  for (let i = 0; i < 200 && !existsSync(join(dir, 'podman.sock')); i++)
+    await new Promise((r) => setTimeout(r, 100));
+  return { host, podman, proc };
+}
+
+/** Debian's docker-registry (the distribution registry) on 127.0.0.1, storing into `dir`. */
+export async function startRegistry(dir: string): Promise<{ port: number; proc: ChildProcess }> {
+  const port = await freePort();
+  writeFileSync(
+    join(dir, 'config.yml'),
+    `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${dir}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
+  );
+  const proc = spawn('docker-registry', ['serve', join(dir, 'config.yml')], { stdio: 'ignore' });
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((r) =>
+      http
+        .get(`http://127.0.0.1:${port}/v2/`, (res) => r(res.statusCode === 200))
+        .on('error', () => r(false)),
+    );
+    if (ok) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { port, proc };
 }

@@ -1,91 +1,22 @@
 import assert from 'node:assert/strict';
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import * as http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { existsSync, mkdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { addApp, updateApp } from '../../../../src/platform/image/importImage';
-import { buildTar, listing, needsTools, sh, tmp, writeDockerArchive } from './imageTestSupport';
-
-async function freePort(): Promise<number> {
-  const s = http.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
-
-type Mode = 'pass' | 'token' | '401' | '404' | '500' | 'close-mid-blob' | 'corrupt-blob';
-
-/**
- * A proxy in front of the real registry that can demand token auth or misbehave, as registries
- * and networks do. It also serves the token endpoint (`/token`, Basic user:secret).
- */
-function startProxy(upstream: number): Promise<{ port: number; mode: { value: Mode }; server: http.Server }> {
-  const mode = { value: 'pass' as Mode };
-  const server = http.createServer((req, res) => {
-    const url = req.url ?? '/';
-    const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-    if (url.startsWith('/token')) {
-      const ok = req.headers.authorization === `Basic ${Buffer.from('user:secret').toString('base64')}`;
-      res.writeHead(ok ? 200 : 401, { 'content-type': 'application/json' });
-      res.end(ok ? JSON.stringify({ token: 'tok-123' }) : '{"errors":[{"code":"UNAUTHORIZED"}]}');
-      return;
-    }
-    const m = mode.value;
-    if (url.startsWith('/v2/') && url !== '/v2/') {
-      if (m === '401' || (m === 'token' && req.headers.authorization !== 'Bearer tok-123')) {
-        res.writeHead(401, {
-          'www-authenticate': `Bearer realm="${base}/token",service="test",scope="repository:test/img:pull"`,
-        });
-        res.end('{"errors":[{"code":"UNAUTHORIZED"}]}');
-        return;
-      }
-      if (m === '404') return void res.writeHead(404).end('{"errors":[{"code":"MANIFEST_UNKNOWN"}]}');
-      if (m === '500') return void res.writeHead(500).end('internal error');
-    }
-    const up = http.request(
-      {
-        host: '127.0.0.1',
-        port: upstream,
-        path: url,
-        method: req.method,
-        headers: { ...req.headers, host: `127.0.0.1:${upstream}` },
-      },
-      (ur) => {
-        const isLayerBlob = url.includes('/blobs/') && Number(ur.headers['content-length']) > 2000;
-        res.writeHead(ur.statusCode ?? 500, ur.headers);
-        if (isLayerBlob && m === 'close-mid-blob') {
-          let sent = 0;
-          ur.on('data', (c: Buffer) => {
-            if (sent < 1000) res.write(c.subarray(0, 1000 - sent));
-            sent += c.length;
-            if (sent >= 1000) res.destroy();
-          });
-          return;
-        }
-        if (isLayerBlob && m === 'corrupt-blob') {
-          let first = true;
-          ur.on('data', (c: Buffer) => {
-            const b = Buffer.from(c);
-            if (first) b[b.length - 1] = (b[b.length - 1] ?? 0) ^ 0xff;
-            first = false;
-            res.write(b);
-          });
-          ur.on('end', () => res.end());
-          return;
-        }
-        ur.pipe(res);
-      },
-    );
-    req.pipe(up);
-  });
-  return new Promise((r) =>
-    server.listen(0, '127.0.0.1', () => r({ port: (server.address() as AddressInfo).port, mode, server })),
-  );
-}
+import {
+  buildTar,
+  listing,
+  needsTools,
+  putManifestList,
+  sh,
+  startProxy,
+  startRegistry,
+  type Mode,
+  tmp,
+  writeDockerArchive,
+} from './imageTestSupport';
 
 describe(
   'registry source (Debian docker-registry on 127.0.0.1)',
@@ -100,21 +31,7 @@ describe(
 
     before(async () => {
       w = tmp('registry');
-      port = await freePort();
-      writeFileSync(
-        join(w, 'config.yml'),
-        `version: 0.1\nlog:\n  level: error\nstorage:\n  filesystem:\n    rootdirectory: ${w}/data\nhttp:\n  addr: 127.0.0.1:${port}\n`,
-      );
-      reg = spawn('docker-registry', ['serve', join(w, 'config.yml')], { stdio: 'ignore' });
-      for (let i = 0; i < 100; i++) {
-        const ok = await new Promise<boolean>((r) =>
-          http
-            .get(`http://127.0.0.1:${port}/v2/`, (res) => r(res.statusCode === 200))
-            .on('error', () => r(false)),
-        );
-        if (ok) break;
-        await new Promise((r) => setTimeout(r, 100));
-      }
+      ({ port, proc: reg } = await startRegistry(w));
       for (const arch of ['amd64', 'arm64']) {
         const layer1 = await buildTar([
           { name: 'bin/', type: 'directory' },
@@ -145,38 +62,7 @@ describe(
         ]).trim();
       }
       // A manifest list over the two, put with the registry API.
-      const list = {
-        schemaVersion: 2,
-        mediaType: 'application/vnd.docker.distribution.manifest.list.v2+json',
-        manifests: (['amd64', 'arm64'] as const).map((a) => {
-          const raw = sh('skopeo', [
-            'inspect',
-            '--raw',
-            '--tls-verify=false',
-            `docker://127.0.0.1:${port}/test/img:${a}`,
-          ]);
-          return {
-            mediaType: JSON.parse(raw).mediaType as string,
-            digest: digests[a],
-            size: Buffer.byteLength(raw),
-            platform: { architecture: a, os: 'linux' },
-          };
-        }),
-      };
-      await new Promise<void>((resolve, reject) => {
-        const req = http.request(
-          {
-            host: '127.0.0.1',
-            port,
-            method: 'PUT',
-            path: '/v2/test/img/manifests/multi',
-            headers: { 'content-type': list.mediaType },
-          },
-          (res) =>
-            res.statusCode === 201 ? resolve() : reject(new Error(`PUT manifest list: ${res.statusCode}`)),
-        );
-        req.end(JSON.stringify(list));
-      });
+      await putManifestList(port, 'test/img', 'multi', ['amd64', 'arm64']);
       proxy = await startProxy(port);
     });
 

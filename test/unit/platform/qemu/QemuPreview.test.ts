@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join } from 'node:path';
@@ -238,3 +238,48 @@ test('probeKvm does not remember a binary that could not start', async (t) => {
   const second = await probeKvm(path, 'x86_64');
   assert.match(second.reason, /KVM probe exited \(code 3\): installed now/);
 });
+
+test(
+  'QEMU ends when the process that started it is killed outright (SIGKILL: no exit hook runs)',
+  {
+    timeout: 60_000,
+    skip: spawnSync('qemu-system-x86_64', ['--version']).status !== 0 && 'qemu-system-x86 not installed',
+  },
+  async () => {
+    // A Node process starts a paused QEMU (-S: the fake kernel never runs) and prints its pid.
+    const code = `
+      const { parseProfile } = require(${JSON.stringify(join(__dirname, '../../../../src/core/qemu/QemuProfile.ts'))});
+      const { QemuPreview } = require(${JSON.stringify(join(__dirname, '../../../../src/platform/qemu/QemuPreview.ts'))});
+      const { profile } = parseProfile({ name: 'orphan', kernel: ${JSON.stringify(KERNEL)}, accel: 'tcg', forwards: [], extraArgs: ['-S'] });
+      QemuPreview.start(profile).then((p) => console.log('QEMU-PID ' + p.pid));
+      setInterval(() => undefined, 1000);
+    `;
+    const parent = spawn(process.execPath, ['--import', 'tsx', '-e', code], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    parent.stdout.on('data', (d: Buffer) => (out += d.toString()));
+    parent.stderr.on('data', (d: Buffer) => (out += d.toString()));
+    const deadline = Date.now() + 30_000;
+    while (!/QEMU-PID (\d+)/.test(out)) {
+      if (Date.now() > deadline || parent.exitCode !== null) throw new Error(`no QEMU started:\n${out}`);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    const pid = Number(/QEMU-PID (\d+)/.exec(out)![1]);
+    const alive = (): boolean => {
+      try {
+        process.kill(pid, 0);
+        return true;
+      } catch {
+        return false;
+      }
+    };
+    assert.ok(alive(), 'QEMU is not running');
+    parent.kill('SIGKILL');
+    const gone = Date.now() + 10_000;
+    while (alive() && Date.now() < gone) await new Promise((r) => setTimeout(r, 100));
+    const left = alive();
+    if (left) process.kill(pid, 'SIGKILL');
+    assert.equal(left, false, `QEMU pid ${pid} outlived the process that started it`);
+  },
+);

@@ -96,10 +96,22 @@ test(
       assert.equal(home.status, 200);
       assert.match(home.body, /hello-from-guest PVKIT-MARKER-1/);
       const cgi = await get(p.pvrUrl!);
-      assert.match(cgi.body, /"guest":"pvkit-test"/);
+      assert.match(cgi.body, /"stand-in":"pvr endpoint of the pvkit QEMU test guest"/);
 
       p.write('ping from host\r');
       await waitFor(() => consoleText.includes('PVKIT-ECHO: ping from host'), 'the echoed input');
+
+      // Resizing: busybox resize in the guest asks the terminal for its size (ESC[6n after moving
+      // the cursor to 999;999); answered as a terminal would, the guest's tty takes that size.
+      let asked = false;
+      p.onConsole(() => {
+        if (!asked && consoleText.includes('\x1b[6n')) {
+          asked = true;
+          p.write('\x1b[40;100R');
+        }
+      });
+      p.write('pvkit-size\r');
+      await waitFor(() => consoleText.includes('PVKIT-SIZE: 40 100'), 'the guest to take the terminal size');
       process.stderr.write(
         `boot: first console byte ${firstByte} ms, marker ${tMarker} ms, ready ${Date.now() - t0} ms (${p.accel})\n`,
       );

@@ -44,10 +44,12 @@ test('readProfiles names the setting, index, profile and field of each problem; 
   );
 });
 
-test('nameOf takes a profile name or an object with a name', () => {
+test('nameOf takes a profile name, an object with a name, or a Devices view item', () => {
   assert.equal(nameOf('dev'), 'dev');
   assert.equal(nameOf({ name: 'dev', ready: true }), 'dev');
   assert.equal(nameOf({ label: 'dev' }), undefined);
+  assert.equal(nameOf({ id: 'qemu:dev', kind: 'qemu', label: 'QEMU preview dev' }), 'dev');
+  assert.equal(nameOf({ id: 'local', kind: 'local' }), undefined);
   assert.equal(nameOf(undefined), undefined);
   assert.equal(nameOf(null), undefined);
 });
