@@ -45,7 +45,7 @@ test('the test network guard refuses everything but loopback, before anything is
     const script = join(dir, 'probe.mjs');
     const log = join(dir, 'guard.log');
     writeFileSync(script, SCRIPT);
-    const env = { ...process.env, PVKIT_NET_GUARD_LOG: log };
+    const env: NodeJS.ProcessEnv = { ...process.env, PVKIT_NET_GUARD_LOG: log };
     delete env['NODE_OPTIONS'];
     const r = spawnSync(process.execPath, [script], { env, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
