@@ -59,6 +59,7 @@ const server = await startCodeServer({
   userDataDir,
   extensionsDir,
   folder,
+  gallery: true, // a user may install other extensions; tests and screenshots run without the gallery
   onOutput: (line) => console.log(`[code-server] ${line}`),
 });
 const url = `${server.base}/?folder=${encodeURIComponent(folder)}`;

@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync, mkdtempSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { tmpdir } from 'node:os';
+import { pathToFileURL } from 'node:url';
 
 const root = new URL('..', import.meta.url).pathname;
 const argv = process.argv.slice(2);
@@ -16,6 +17,16 @@ const only = argv.find((a) => a === '--unit' || a === '--integration');
 const filters = argv.filter((a) => !a.startsWith('--'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
+
+// Every Node process of the suites (test runners, pvkit, code-server and its extension host) loads
+// the network guard: anything but loopback is refused and logged, and each attempt counts as a failure.
+const guardLog = join(mkdtempSync(join(tmpdir(), 'pvkit-net-guard-')), 'attempts.log');
+const guarded = {
+  ...process.env,
+  NODE_OPTIONS:
+    `${process.env.NODE_OPTIONS ?? ''} --import=${pathToFileURL(join(root, 'test/support/loopbackOnly.mjs')).href}`.trim(),
+  PVKIT_NET_GUARD_LOG: guardLog,
+};
 
 function sh(cmd, args, opts = {}) {
   console.log(`\n$ ${[cmd, ...args].join(' ')}`);
@@ -62,17 +73,21 @@ if (only !== '--integration') {
   if (filters.length) files = files.filter((f) => filters.some((x) => f.includes(x)));
   const tap = join(mkdtempSync(join(tmpdir(), 'pvkit-test-')), 'unit.tap');
   console.log(`\nunit tests: ${files.length} files`);
-  sh('node', [
-    '--import',
-    'tsx',
-    '--test',
-    '--test-concurrency=2',
-    '--test-reporter=spec',
-    '--test-reporter-destination=stdout',
-    '--test-reporter=tap',
-    `--test-reporter-destination=${tap}`,
-    ...files.map((f) => relative(root, f)),
-  ]);
+  sh(
+    'node',
+    [
+      '--import',
+      'tsx',
+      '--test',
+      '--test-concurrency=2',
+      '--test-reporter=spec',
+      '--test-reporter-destination=stdout',
+      '--test-reporter=tap',
+      `--test-reporter-destination=${tap}`,
+      ...files.map((f) => relative(root, f)),
+    ],
+    { env: guarded },
+  );
   const text = existsSync(tap) ? readFileSync(tap, 'utf8') : '';
   const num = (k) => Number(new RegExp(`^# ${k} (\\d+)$`, 'm').exec(text)?.[1] ?? 0);
   if (!text) {
@@ -88,7 +103,7 @@ if (only !== '--integration') {
 if (only !== '--unit' && existsSync(join(root, 'scripts/run-integration.mjs'))) {
   const resultsFile = join(mkdtempSync(join(tmpdir(), 'pvkit-it-')), 'results.json');
   const code = sh('node', ['scripts/run-integration.mjs', ...filters], {
-    env: { ...process.env, PVKIT_RESULTS_FILE: resultsFile },
+    env: { ...guarded, PVKIT_RESULTS_FILE: resultsFile },
   });
   const r = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : undefined;
   if (r) {
@@ -120,6 +135,14 @@ if (!only && !filters.length && existsSync(join(root, 'scripts/test-vsix.mjs')))
   }
 }
 
+const attempts = existsSync(guardLog) ? readFileSync(guardLog, 'utf8').split('\n').filter(Boolean) : [];
+if (attempts.length) {
+  console.log(
+    `\nNetwork guard: ${attempts.length} attempt(s) to reach beyond loopback:\n${attempts.join('\n')}`,
+  );
+  totals.failed += attempts.length;
+  failures.push(`network guard (${attempts.length})`);
+}
 if (failures.length) console.log(`\nFailed: ${failures.join(', ')}`);
 console.log(`\n${totals.passed} passed, ${totals.failed} failed, ${totals.skipped} skipped`);
 process.exit(totals.failed ? 1 : 0);

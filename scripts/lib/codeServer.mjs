@@ -89,6 +89,7 @@ export async function startCodeServer({
   folder,
   tag = randomUUID(),
   env = {},
+  gallery = false,
   onOutput = (line) => process.stderr.write(`[code-server] ${line}\n`),
 }) {
   mkdirSync(userDataDir, { recursive: true });
@@ -112,7 +113,14 @@ export async function startCodeServer({
   const child = spawn(CODE_SERVER_BIN, args, {
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
-    env: { ...process.env, ...env, PVKIT_PROC_TAG: tag },
+    // Without a gallery (tests, screenshots) code-server makes no request beyond loopback: an empty
+    // serviceUrl turns VS Code's extension gallery off (code-server would otherwise ask open-vsx.org).
+    env: {
+      ...process.env,
+      ...(gallery ? {} : { EXTENSIONS_GALLERY: '{"serviceUrl":""}' }),
+      ...env,
+      PVKIT_PROC_TAG: tag,
+    },
   });
   let exited = false;
   const exitedPromise = new Promise((r) => child.on('exit', (code) => r(code)));

@@ -21,6 +21,7 @@ export const CONFIG_KEYS = [
   'qemu.path',
   'qemu.profiles',
   'devices.localEndpoint',
+  'devices.discoverOnLan',
   'pantahub.apiUrl',
   'pantahub.repoUrl',
   'docker.host',
@@ -123,6 +124,11 @@ export class Config {
       'http://127.0.0.1:12368/cgi-bin/pvr',
       (v): v is string => typeof v === 'string',
     ).trim();
+  }
+
+  /** Browse the LAN for devices (mDNS) when the Devices view opens or refreshes. Off by default. */
+  get discoverOnLan(): boolean {
+    return this.get('devices.discoverOnLan', false, (v): v is boolean => typeof v === 'boolean');
   }
 
   /** Pantahub's API (sign-in, pvr's `--baseurl`). */

@@ -51,6 +51,7 @@ suite('Convert and Push', function () {
         deviceType: 'raspberrypi4-64',
         configDir: join(base, 'pvr-config'),
         message: 'converted and pushed by the integration test',
+        skipImages: true,
       },
     );
     assert.ok(result, 'the command returned no result (see the Pantavisor log)');
@@ -88,13 +89,14 @@ suite('Convert and Push', function () {
         target: 'local',
         deviceType: 'raspberrypi4-64',
         configDir: join(base, 'pvr-config'),
+        skipImages: true,
       },
     );
     assert.ok(again, 'the second run returned no result');
     assert.equal(again.rev, String(before + 2));
   });
 
-  test('the dry run prints the pvkit convert line before the push commands', async function () {
+  test('the dry run prints the pvkit convert line, then an image import per container, then the push commands', async function () {
     const project = join(workspaceRoot().fsPath, 'balena-compose');
     const out = join(base, 'ci-checkout');
     const lines = await vscode.commands.executeCommand<string[]>(
@@ -103,8 +105,10 @@ suite('Convert and Push', function () {
       { out, target: 'local', message: 'ci push', dryRun: true },
     );
     assert.deepEqual(lines, [
-      `pvkit convert ${project} --out ${out} --force`,
+      `pvkit convert ${project} --out ${out} --force --no-images`,
       `cd ${out}`,
+      'pvkit app update web',
+      'pvkit app update db',
       'pvkit add .',
       "pvkit commit -m 'ci push'",
       `pvkit post -m 'ci push' ${ep.url}`,

@@ -79,11 +79,18 @@ export function waitForDiagnostics(
   });
 }
 
-/** Polls `get` every 100 ms until it returns a value, or rejects after `ms` naming `what`. */
-export async function until<T>(get: () => T | undefined, what: string, ms = 20_000): Promise<T> {
+/**
+ * Polls `get` (which may be async) every 100 ms until it returns a value, or rejects after `ms`
+ * naming `what`.
+ */
+export async function until<T>(
+  get: () => T | undefined | Promise<T | undefined>,
+  what: string,
+  ms = 20_000,
+): Promise<T> {
   const deadline = Date.now() + ms;
   for (;;) {
-    const v = get();
+    const v = await get();
     if (v !== undefined) return v;
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));

@@ -1,8 +1,17 @@
 import { existsSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 
-/** The project root (tests run from anywhere). */
-export const ROOT = resolve(__dirname, '../..');
+/**
+ * The project root (tests run from anywhere): the nearest folder above this file with a
+ * package.json, so that the same code works from test/support and from the integration bundles
+ * in out/test/integration.
+ */
+export const ROOT = ((): string => {
+  for (let d = __dirname; dirname(d) !== d; d = dirname(d)) {
+    if (existsSync(join(d, 'package.json'))) return d;
+  }
+  return resolve(__dirname, '../..');
+})();
 
 /**
  * The shared corpus lives beside the project (`../shared/corpus`), never inside it; `PVKIT_CORPUS`

@@ -20,11 +20,24 @@ export const commitCommand = pvrCommand({
       throw e;
     }
     const message = typeof flags['message'] === 'string' ? flags['message'] : undefined;
-    await commitRepo(repo, {
-      ...(message !== undefined ? { message } : {}),
-      checkpoint: flags['checkpoint'] === true,
-      progress: ctx.stderr,
-    });
+    // One progress line per object: written in blocks, not one system call per line.
+    let pending = '';
+    const flush = (): void => {
+      if (pending) ctx.stderr(pending);
+      pending = '';
+    };
+    try {
+      await commitRepo(repo, {
+        ...(message !== undefined ? { message } : {}),
+        checkpoint: flags['checkpoint'] === true,
+        progress: (line) => {
+          pending += line;
+          if (pending.length >= 65536) flush();
+        },
+      });
+    } finally {
+      flush();
+    }
     return 0;
   },
 });

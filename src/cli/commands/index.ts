@@ -18,6 +18,7 @@ import { statusCommand } from './status';
 import { convertCommand } from './convert';
 import { postCommand } from './post';
 import { serveCommand } from './serve';
+import { discoverCommand } from './discover';
 
 /**
  * The command table. Each area adds one line here and one file beside this one. pvr-compatible
@@ -39,4 +40,5 @@ export const COMMANDS: Record<string, CliCommand> = {
   post: postCommand,
   po: postCommand,
   serve: serveCommand,
+  discover: discoverCommand,
 };

@@ -15,6 +15,8 @@ export interface PushPlan {
   tokenEnv?: string;
   /** A conversion that precedes the push (e.g. `pvkit convert ...`), as argument vectors. */
   before?: string[][];
+  /** Commands run in the checkout before staging (e.g. `pvkit app update <app>` per container). */
+  inCheckout?: string[][];
 }
 
 /** Quotes one argument for a POSIX shell (only when needed). */
@@ -29,6 +31,7 @@ export function dryRunCommands(plan: PushPlan): string[] {
   const out: string[] = [];
   for (const b of plan.before ?? []) out.push(line(b));
   out.push(line(['cd', plan.checkout]));
+  for (const c of plan.inCheckout ?? []) out.push(line(c));
   if (plan.commit) {
     out.push(line(['pvkit', 'add', '.']));
     out.push(line(['pvkit', 'commit', '-m', plan.commitMessage]));

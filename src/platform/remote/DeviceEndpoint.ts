@@ -1,7 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
-import { createReadStream, createWriteStream, promises as fsp } from 'node:fs';
-import { Transform } from 'node:stream';
-import { pipeline } from 'node:stream/promises';
+import { createReadStream, promises as fsp } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -433,26 +431,20 @@ export class DeviceEndpoint {
         await fsp.truncate(partial, start);
         for await (const c of createReadStream(partial) as AsyncIterable<Buffer>) hash.update(c);
       }
-      // A stream pipeline, so that receiving, hashing and writing overlap (writes are batched
-      // with writev while the next chunks arrive).
-      const count = this.count.bind(this);
-      await pipeline(
-        req,
-        new Transform({
-          transform(c: Buffer, _enc, cb): void {
-            got += c.length;
-            count(req, c.length);
-            if (got > total) {
-              bad = true;
-              cb(new HttpFailure(413, `upload of ${sha} is longer than its Content-Length`));
-              return;
-            }
-            hash.update(c);
-            cb(null, c);
-          },
-        }),
-        createWriteStream(partial, { flags: start > 0 ? 'a' : 'w', mode: 0o644, highWaterMark: 4 << 20 }),
-      );
+      // Hash on the way in: each chunk is hashed as it arrives and written at once, so the
+      // object is verified the moment its last byte is in, with no second read (receiveInto).
+      const fh = await fsp.open(partial, start > 0 ? 'r+' : 'w', 0o644);
+      try {
+        got = await receiveInto(req, fh, got, total, (c) => {
+          this.count(req, c.length);
+          hash.update(c);
+        });
+      } catch (e) {
+        if (e instanceof HttpFailure && e.status === 413) bad = true;
+        throw e;
+      } finally {
+        await fh.close();
+      }
       if (got !== total) throw new HttpFailure(400, `upload of ${sha} ended after ${got} of ${total} bytes`);
       const actual = hash.digest('hex');
       if (actual !== sha) {
@@ -539,5 +531,109 @@ export class DeviceEndpoint {
       }),
     );
     return 200;
+  }
+}
+
+/** Chunk writes in flight before the request is paused (backpressure), and when it resumes. */
+const MAX_WRITES = 16;
+const RESUME_WRITES = 2;
+/** Chunks are written in groups of about this many bytes: few enough to stay in the CPU cache. */
+const WRITE_BATCH = 256 << 10;
+
+/**
+ * Reads `req` to its end into `fh` from byte `got` on, calling `onChunk` on every chunk as it
+ * arrives (hashing and counting), and returns the total. Chunks are written in groups of
+ * {@link WRITE_BATCH} bytes as soon as a group is hashed, while it is still in the CPU cache; the
+ * request is paused while {@link MAX_WRITES} writes are in flight. Measured on 1 GB over loopback
+ * (perf): the stream pipeline this replaces spent more time in the kernel copying 4 MB batches
+ * that had left the cache than in sha256; per-chunk writes fixed that but paid a thread-pool
+ * round trip per 64 KB; 256 KB groups keep the first gain without the second. A body longer than
+ * `total` fails with 413; a connection that closes early resolves with what was received (the
+ * caller compares it with `total` and keeps the prefix for a resumed upload).
+ */
+function receiveInto(
+  req: http.IncomingMessage,
+  fh: fsp.FileHandle,
+  got: number,
+  total: number,
+  onChunk: (c: Buffer) => void,
+): Promise<number> {
+  return new Promise<number>((resolve, reject) => {
+    let inflight = 0;
+    let ended = false;
+    let settled = false;
+    let pos = got;
+    const fail = (e: unknown): void => {
+      if (settled) return;
+      settled = true;
+      req.off('data', onData);
+      // Let the writes already issued land before the caller closes the file.
+      const wait = (): void => {
+        if (inflight === 0) reject(e instanceof Error ? e : new Error(String(e)));
+        else setImmediate(wait);
+      };
+      wait();
+    };
+    const finish = (): void => {
+      if (ended && inflight === 0 && !settled) {
+        settled = true;
+        resolve(pos);
+      }
+    };
+    let batch: Buffer[] = [];
+    let batchAt = pos;
+    const flush = (): void => {
+      if (!batch.length) return;
+      const bufs = batch;
+      const at = batchAt;
+      batch = [];
+      batchAt = pos;
+      inflight++;
+      writeAt(fh, bufs, at).then(() => {
+        inflight--;
+        if (inflight <= RESUME_WRITES && req.isPaused() && !settled) req.resume();
+        finish();
+      }, fail);
+      if (inflight >= MAX_WRITES) req.pause();
+    };
+    const onData = (c: Buffer): void => {
+      if (pos + c.length > total) {
+        fail(new HttpFailure(413, `upload is longer than its Content-Length (${total} bytes)`));
+        return;
+      }
+      onChunk(c);
+      batch.push(c);
+      pos += c.length;
+      if (pos - batchAt >= WRITE_BATCH) flush();
+    };
+    req.on('data', onData);
+    const end = (): void => {
+      if (!settled) flush();
+      ended = true;
+      finish();
+    };
+    req.on('end', end);
+    // 'close' or 'error' without 'end': the client went away; keep what arrived (resumable).
+    req.on('close', end);
+    req.on('error', end);
+  });
+}
+
+/** Writes `bufs` contiguously at `at`, continuing after short writes. */
+async function writeAt(fh: fsp.FileHandle, bufs: Buffer[], at: number): Promise<void> {
+  let rest = bufs;
+  while (rest.length) {
+    const { bytesWritten } = await fh.writev(rest, at);
+    at += bytesWritten;
+    let n = bytesWritten;
+    const next: Buffer[] = [];
+    for (const b of rest) {
+      if (n >= b.length) n -= b.length;
+      else {
+        next.push(n > 0 ? b.subarray(n) : b);
+        n = 0;
+      }
+    }
+    rest = next;
   }
 }

@@ -7,7 +7,7 @@ import { HttpClient, type HttpClientOptions } from './HttpClient';
 import { postRevision, type PostEvent, type PostResult } from './postRevision';
 import { RemoteError } from './PvrRemote';
 
-export type PushStepId = 'add' | 'commit' | 'post';
+export type PushStepId = 'convert' | 'images' | 'add' | 'commit' | 'post';
 export type StepStatus = 'pending' | 'running' | 'done' | 'failed';
 
 export interface PushStep {
@@ -16,6 +16,13 @@ export interface PushStep {
   status: StepStatus;
   /** What happened (`uploaded 3 objects`), or why it failed. */
   detail?: string;
+}
+
+/** A step run before staging (Convert and Push: convert, import images); returns its detail. */
+export interface PipelineTask {
+  id: PushStepId;
+  title: string;
+  run: () => Promise<string>;
 }
 
 export interface PushPipelineOptions {
@@ -28,12 +35,15 @@ export interface PushPipelineOptions {
   message: string;
   /** Stage and commit the working tree first. */
   commit: boolean;
+  /** Steps before staging, in order (each retried alone like the others). */
+  before?: readonly PipelineTask[];
   client?: HttpClientOptions;
   onChange?: (steps: readonly PushStep[], event?: PostEvent) => void;
 }
 
 /**
- * Push of a checkout as named steps (stage, commit, post), each with its own outcome. `run()`
+ * Push of a checkout as named steps (optional steps before, then stage, commit, post), each with
+ * its own outcome. `run()`
  * starts at the first step not done, so after a failure it retries the failed step only; a
  * cancelled run (AbortSignal in `client.signal`) leaves the repository as a cancelled pvkit
  * command does (commits are all-or-nothing, uploads are re-sent only if missing).
@@ -47,6 +57,7 @@ export class PushPipeline {
   constructor(private readonly opts: PushPipelineOptions) {
     this.onChange = opts.onChange;
     this.steps = [
+      ...(opts.before ?? []).map((t) => ({ id: t.id, title: t.title, status: 'pending' as const })),
       ...(opts.commit
         ? [
             { id: 'add' as const, title: 'Stage files', status: 'pending' as const },
@@ -92,6 +103,8 @@ export class PushPipeline {
 
   private async runStep(id: PushStepId): Promise<string> {
     this.opts.client?.signal?.throwIfAborted();
+    const task = this.opts.before?.find((t) => t.id === id);
+    if (task) return task.run();
     const pvrDir = join(this.opts.root, '.pvr');
     if (id === 'post') {
       const repo = await openRepo(this.opts.root, this.opts.configDir);

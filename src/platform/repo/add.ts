@@ -53,11 +53,14 @@ async function stageOne(
   warn: (text: string) => void,
 ): Promise<string | undefined> {
   {
-    let isFile: boolean;
-    try {
-      isFile = (await fsp.stat(e.abs)).isFile();
-    } catch {
-      isFile = false; // dangling symlink, or gone
+    // A regular file by its directory entry needs no stat; a symlink is followed to see what it is.
+    let isFile = e.isFile === true;
+    if (!isFile && !e.isDirectory) {
+      try {
+        isFile = (await fsp.stat(e.abs)).isFile();
+      } catch {
+        isFile = false; // dangling symlink, or gone
+      }
     }
     if (!isFile) return undefined;
     let sha: string;
@@ -66,7 +69,8 @@ async function stageOne(
       const inline = e.rel.endsWith('.json') && !raw && !isShaLike(repo.pristine?.[e.rel]);
       sha = await repo.hashes.hash(e.abs, inline ? undefined : repo.stagingDir);
     } catch (err) {
-      if (errnoCode(err) === 'ENOENT') {
+      // Gone (or replaced by a directory) since the walk saw it.
+      if (errnoCode(err) === 'ENOENT' || errnoCode(err) === 'EISDIR') {
         warn(`WARNING: ${e.abs} disappeared while it was being added; it is not staged\n`);
         return undefined;
       }

@@ -14,7 +14,6 @@ import { copyAtomic } from './objectStore';
 import { computeWorkingState, statePatch } from './workingState';
 import { crashPoint } from './crashPoint';
 import { FILE_CONCURRENCY, mapLimit } from './mapLimit';
-import { STAGE_MIN } from './HashCache';
 
 export interface CommitOptions {
   message?: string;
@@ -68,6 +67,9 @@ async function commitInner(repo: Repo, opts: CommitOptions): Promise<void> {
     store?: { key: string; overwrite: boolean };
   }
   const tasks: Task[] = [];
+  // One listing of the store and of the staging area instead of a stat per object.
+  const present = await listNames(repo.objdir);
+  const staged = repo.stagingDir ? await listNames(repo.stagingDir) : new Set<string>();
   const store = async (key: string, overwrite: boolean): Promise<void> => {
     const sha = working.state[key];
     const src = working.files.get(key) ?? join(repo.root, key);
@@ -76,16 +78,16 @@ async function commitInner(repo: Repo, opts: CommitOptions): Promise<void> {
     if (typeof sha !== 'string') throw new PvrError(`bad object id for file '${key}'`, 1);
     const dest = join(repo.objdir, sha);
     // An existing object is reused only if it is whole (same size as the file); a truncated one,
-    // e.g. from a power loss, is rewritten.
-    if (!overwrite && (await sameSize(dest, src))) return;
+    // e.g. from a power loss, is rewritten. Only names the store listed are stat'ed.
+    if (!overwrite && present.has(sha) && (await sameSize(dest, src))) return;
     // A copy staged by `add` has exactly this content (it is named by its hash): move it in.
-    if (repo.stagingDir && fileSize(src) > STAGE_MIN) {
+    if (repo.stagingDir && staged.has(sha)) {
       try {
         renameSync(join(repo.stagingDir, sha), dest);
         crashPoint('object-write');
         return;
       } catch {
-        // Not staged, or another file system: copy below (which also reports a missing objdir).
+        // Gone meanwhile, or another file system: copy below (which also reports a missing objdir).
       }
     }
     await copyAtomic(src, dest, {
@@ -135,12 +137,9 @@ async function commitInner(repo: Repo, opts: CommitOptions): Promise<void> {
   repo.staged.clear();
 }
 
-function fileSize(p: string): number {
-  try {
-    return statSync(p).size;
-  } catch {
-    return -1;
-  }
+/** The names in a directory (none when it is missing or unreadable). */
+async function listNames(dir: string): Promise<Set<string>> {
+  return new Set(await fsp.readdir(dir).catch(() => [] as string[]));
 }
 
 async function sameSize(a: string, b: string): Promise<boolean> {

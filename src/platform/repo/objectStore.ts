@@ -5,7 +5,7 @@ import {
   openSync,
   promises as fsp,
   constants as fsc,
-  readFileSync,
+  readSync,
   renameSync,
   rmSync,
   writeFileSync,
@@ -143,8 +143,9 @@ async function copySmall(src: string, dest: string, opts: CopyOptions): Promise<
   }
   let data: Buffer;
   try {
-    if (fstatSync(fd).size > SMALL) return undefined;
-    data = readFileSync(fd);
+    const size = fstatSync(fd).size;
+    if (size > SMALL) return undefined;
+    data = readSmall(fd, size);
   } finally {
     closeSync(fd);
   }
@@ -169,6 +170,24 @@ async function copySmall(src: string, dest: string, opts: CopyOptions): Promise<
   }
   await Promise.resolve();
   return actual;
+}
+
+/**
+ * Reads a small file whose size fstat gave: one read in the common case, more if it grew since
+ * (the caller sees the growth in its second fstat and does not cache the result).
+ */
+export function readSmall(fd: number, size: number): Buffer {
+  const chunks: Buffer[] = [];
+  let total = 0;
+  for (;;) {
+    const buf = Buffer.allocUnsafe(total < size ? size - total + 1 : 65536);
+    const n = readSync(fd, buf, 0, buf.length, null);
+    if (n === 0) break;
+    chunks.push(buf.subarray(0, n));
+    total += n;
+    if (n < buf.length) break;
+  }
+  return chunks.length === 1 ? (chunks[0] as Buffer) : Buffer.concat(chunks);
 }
 
 /**

@@ -22,6 +22,8 @@ export interface WalkEntry {
   rel: string;
   abs: string;
   isDirectory: boolean;
+  /** A regular file by its directory entry (a symlink or an unknown type is false). */
+  isFile?: boolean;
 }
 
 /**
@@ -58,7 +60,7 @@ export async function* walkTree(
       if (isDirectory) {
         if (!filesOnly) yield { rel, abs, isDirectory };
         yield* walk(abs, `${rel}/`);
-      } else yield { rel, abs, isDirectory };
+      } else yield { rel, abs, isDirectory, isFile: d.isFile() };
     }
   }
   yield* walk(root, '');

@@ -12,7 +12,14 @@ import { convertCommand } from '../convert/convertCommand';
 import { pushToQemuPreview, restartQemuPreview, startQemuPreview, stopQemuPreview } from './qemu';
 import { pushCheckout, pushDryRun } from './push';
 import { convertAndPush } from './convertAndPush';
-import { addDevice, refreshDevices, removeDevice, selectTarget, setDefaultTarget } from './devices';
+import {
+  addDevice,
+  discoverLanDevices,
+  refreshDevices,
+  removeDevice,
+  selectTarget,
+  setDefaultTarget,
+} from './devices';
 import { pantahubSignIn, pantahubSignOut } from './pantahub';
 import { appAddCommand, appUpdateCommand } from '../image/appImageCommands';
 import { checkoutActionsCommand } from '../status/CheckoutStatusBar';
@@ -59,6 +66,7 @@ export const COMMANDS: Record<string, CommandFactory> = {
   'pantavisor.devices.remove': removeDevice,
   'pantavisor.devices.refresh': refreshDevices,
   'pantavisor.devices.setDefault': setDefaultTarget,
+  'pantavisor.devices.discover': discoverLanDevices,
   'pantavisor.pantahub.signIn': pantahubSignIn,
   'pantavisor.pantahub.signOut': pantahubSignOut,
   'pantavisor.app.add': appAddCommand,

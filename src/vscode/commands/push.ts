@@ -48,6 +48,8 @@ export interface PushArgs {
   noCommit?: boolean;
   /** Dry run only: the balena project converted into the checkout first (Convert and Push). */
   project?: string;
+  /** Dry run only: the containers whose images are imported after the conversion. */
+  importApps?: string[];
 }
 
 function parseArgs(arg: unknown): PushArgs {
@@ -55,7 +57,7 @@ function parseArgs(arg: unknown): PushArgs {
   return arg instanceof vscode.Uri ? { checkout: arg.fsPath } : {};
 }
 
-function chooseTarget(ctx: Ctx, id: string | undefined): Target {
+export function chooseTarget(ctx: Ctx, id: string | undefined): Target {
   const targets = getDeviceTargets(ctx);
   const t = id ? targets.list().find((x) => x.id === id) : targets.defaultTarget();
   if (!t)
@@ -64,6 +66,18 @@ function chooseTarget(ctx: Ctx, id: string | undefined): Target {
     );
   if (!t.ready) throw new Error(`${t.label} is still starting: push when its pvr endpoint answers`);
   return t;
+}
+
+/**
+ * The bearer token for a target: undefined when none is needed, null when a Pantahub target has
+ * none and the user did not sign in (the push stops).
+ */
+export async function signedInToken(ctx: Ctx, target: Target): Promise<string | undefined | null> {
+  const token = await getDeviceTargets(ctx).tokenFor(target);
+  if (target.kind !== 'pantahub' || token) return token ?? undefined;
+  const pick = await vscode.window.showWarningMessage(`${target.label} needs a Pantahub sign-in.`, 'Sign In');
+  if (pick === 'Sign In') await vscode.commands.executeCommand('pantavisor.pantahub.signIn');
+  return (await getDeviceTargets(ctx).tokenFor(target)) ?? null;
 }
 
 function describe(steps: readonly PushStep[]): string {
@@ -89,15 +103,8 @@ export const pushCheckout =
       log.info(`push: ${root}: stopped before staging (signatures to re-sign or push declined)`);
       return undefined;
     }
-    const token = await getDeviceTargets(ctx).tokenFor(target);
-    if (target.kind === 'pantahub' && !token) {
-      const pick = await vscode.window.showWarningMessage(
-        `${target.label} needs a Pantahub sign-in.`,
-        'Sign In',
-      );
-      if (pick === 'Sign In') await vscode.commands.executeCommand('pantavisor.pantahub.signIn');
-      if (!(await getDeviceTargets(ctx).tokenFor(target))) return undefined;
-    }
+    const token = await signedInToken(ctx, target);
+    if (token === null) return undefined;
     const message = a.message ?? 'Pushed from VS Code';
     const controller = new AbortController();
     const pipeline = new PushPipeline({
@@ -106,68 +113,84 @@ export const pushCheckout =
       message,
       commit: !a.noCommit,
       client: {
-        token: (await getDeviceTargets(ctx).tokenFor(target)) ?? undefined,
+        token,
         signal: controller.signal,
         onRetry: (r) => log.warn(`push: retrying ${r.method} ${r.url} in ${r.delayMs} ms: ${r.reason}`),
       },
     });
     log.info(`push: ${root} → ${target.url}`);
-    for (;;) {
-      try {
-        const result = await vscode.window.withProgress(
-          {
-            location: vscode.ProgressLocation.Notification,
-            title: `Push to ${target.label}`,
-            cancellable: true,
-          },
-          async (progress, cancel) => {
-            cancel.onCancellationRequested(() => controller.abort(new Error('push cancelled')));
-            let objects = 0;
-            const logged = new Set<string>();
-            const report = (steps: readonly PushStep[], detail?: string): void =>
-              progress.report({ message: `${describe(steps)}${detail ? ` — ${detail}` : ''}` });
-            pipeline.onChange = (steps, e) => {
-              if (e?.kind === 'object') objects++;
-              report(steps, e?.kind === 'object' ? `${objects} objects (${e.name})` : undefined);
-              for (const s of steps) {
-                const key = `${s.id}:${s.status}`;
-                if ((s.status === 'done' || s.status === 'failed') && !logged.has(key)) {
-                  logged.add(key);
-                  log.info(`push: ${s.title}: ${s.status}${s.detail ? ` (${s.detail})` : ''}`);
-                }
-              }
-            };
-            report(pipeline.steps);
-            return pipeline.run();
-          },
-        );
-        getDeviceTargets(ctx).refresh();
-        if (result) {
-          void vscode.window.showInformationMessage(
-            `Posted revision ${result.rev} (${result.stateSha.slice(0, 8)}) to ${target.label}: ${result.uploaded} objects uploaded, ${result.present} already there.`,
-          );
-        }
-        return result;
-      } catch (e) {
-        const failed = pipeline.failed;
-        if (controller.signal.aborted) {
-          void vscode.window.showWarningMessage(
-            `Push to ${target.label} cancelled${failed ? ` during "${failed.title}"` : ''}; nothing half-done was kept.`,
-          );
-          return undefined;
-        }
-        log.error(`push failed at ${failed?.title ?? '?'}`, e);
-        const pick = await vscode.window.showErrorMessage(
-          `Push to ${target.label} failed at "${failed?.title ?? 'start'}": ${failed?.detail ?? String(e)}`,
-          'Retry Failed Step',
-          'Show Log',
-        );
-        if (pick === 'Show Log') log.show();
-        if (pick !== 'Retry Failed Step')
-          throw Object.assign(e instanceof Error ? e : new Error(String(e)), { shown: true });
-      }
-    }
+    return runPipeline(ctx, pipeline, controller, { title: `Push to ${target.label}`, target });
   };
+
+/**
+ * Runs a push pipeline in ONE cancellable progress notification that names every step with its
+ * state (`✓ Convert  … Import images  ○ Stage files …`); a failure offers to retry the failed step
+ * only (the pipeline resumes there), cancelling aborts `controller` and stops at once. Push and
+ * Convert and Push both use it.
+ */
+export async function runPipeline(
+  ctx: Ctx,
+  pipeline: PushPipeline,
+  controller: AbortController,
+  o: { title: string; target: Target },
+): Promise<PostResult | undefined> {
+  const { target } = o;
+  for (;;) {
+    try {
+      const result = await vscode.window.withProgress(
+        { location: vscode.ProgressLocation.Notification, title: o.title, cancellable: true },
+        async (progress, cancel) => {
+          const sub = cancel.onCancellationRequested(() => controller.abort(new Error('push cancelled')));
+          let objects = 0;
+          const logged = new Set<string>();
+          const report = (steps: readonly PushStep[], detail?: string): void =>
+            progress.report({ message: `${describe(steps)}${detail ? ` — ${detail}` : ''}` });
+          pipeline.onChange = (steps, e) => {
+            if (e?.kind === 'object') objects++;
+            report(steps, e?.kind === 'object' ? `${objects} objects (${e.name})` : undefined);
+            for (const s of steps) {
+              const key = `${s.id}:${s.status}`;
+              if ((s.status === 'done' || s.status === 'failed') && !logged.has(key)) {
+                logged.add(key);
+                log.info(`push: ${s.title}: ${s.status}${s.detail ? ` (${s.detail})` : ''}`);
+              }
+            }
+          };
+          report(pipeline.steps);
+          try {
+            return await pipeline.run();
+          } finally {
+            sub.dispose();
+          }
+        },
+      );
+      getDeviceTargets(ctx).refresh();
+      if (result) {
+        void vscode.window.showInformationMessage(
+          `Posted revision ${result.rev} (${result.stateSha.slice(0, 8)}) to ${target.label}: ${result.uploaded} objects uploaded, ${result.present} already there.`,
+        );
+      }
+      return result;
+    } catch (e) {
+      const failed = pipeline.failed;
+      if (controller.signal.aborted) {
+        void vscode.window.showWarningMessage(
+          `${o.title} cancelled${failed ? ` during "${failed.title}"` : ''}; nothing half-done was kept.`,
+        );
+        return undefined;
+      }
+      log.error(`${o.title} failed at ${failed?.title ?? '?'}`, e);
+      const pick = await vscode.window.showErrorMessage(
+        `${o.title} failed at "${failed?.title ?? 'start'}": ${failed?.detail ?? String(e)}`,
+        'Retry Failed Step',
+        'Show Log',
+      );
+      if (pick === 'Show Log') log.show();
+      if (pick !== 'Retry Failed Step')
+        throw Object.assign(e instanceof Error ? e : new Error(String(e)), { shown: true });
+    }
+  }
+}
 
 /** `pantavisor.push.dryRun`: the exact pvkit commands a CI script would run for this push. */
 export const pushDryRun =
@@ -182,7 +205,13 @@ export const pushDryRun =
       commitMessage: a.message ?? 'Pushed from VS Code',
       commit: !a.noCommit,
       ...(target.kind === 'pantahub' ? { tokenEnv: 'PANTAHUB_TOKEN' } : {}),
-      ...(a.project ? { before: [['pvkit', 'convert', a.project, '--out', root, '--force']] } : {}),
+      // Convert and Push imports the images in a step of its own: the conversion does not.
+      ...(a.project
+        ? { before: [['pvkit', 'convert', a.project, '--out', root, '--force', '--no-images']] }
+        : {}),
+      ...(a.importApps?.length
+        ? { inCheckout: a.importApps.map((app) => ['pvkit', 'app', 'update', app]) }
+        : {}),
     });
     const doc = await vscode.workspace.openTextDocument({
       language: 'shellscript',

@@ -1,7 +1,7 @@
 import * as vscode from 'vscode';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
-import { runPvr } from '../../platform/pvrCli';
+import { runPvr, type PvrRunResult } from '../../platform/pvrCli';
 
 /** Splits a command line typed in the palette into arguments (quotes group, no shell). */
 export function splitArgs(line: string): string[] {
@@ -11,23 +11,34 @@ export function splitArgs(line: string): string[] {
   return out;
 }
 
-/** `Pantavisor: Run pvr Command...`: any pvr command, cancellable, output in the log channel. */
-export function pvrRunCommand(ctx: Ctx): (...args: unknown[]) => Promise<void> {
-  return async () => {
+/**
+ * `Pantavisor: Run pvr Command...`: any pvr command, cancellable, output in the log channel. Asks
+ * for the arguments, or takes them as the command's argument (a line or a list, for keybindings
+ * and tests); resolves with pvr's result (undefined when nothing ran).
+ */
+export function pvrRunCommand(ctx: Ctx): (...args: unknown[]) => Promise<PvrRunResult | undefined> {
+  return async (given?: unknown) => {
     if (!vscode.workspace.isTrusted) {
       void vscode.window.showWarningMessage('Running pvr needs a trusted workspace.');
-      return;
+      return undefined;
     }
-    const line = await vscode.window.showInputBox({ prompt: 'pvr arguments', placeHolder: 'status' });
-    if (line === undefined) return;
+    const line =
+      typeof given === 'string'
+        ? given
+        : Array.isArray(given)
+          ? undefined
+          : await vscode.window.showInputBox({ prompt: 'pvr arguments', placeHolder: 'status' });
+    const args = Array.isArray(given) ? given.map(String) : line !== undefined ? splitArgs(line) : undefined;
+    if (args === undefined) return undefined;
+    const title = `pvr ${line ?? args.join(' ')}`;
     const cwd = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd();
     log.show();
-    await vscode.window.withProgress(
-      { location: vscode.ProgressLocation.Notification, title: `pvr ${line}`, cancellable: true },
+    return vscode.window.withProgress(
+      { location: vscode.ProgressLocation.Notification, title, cancellable: true },
       async (_p, token) => {
         const ac = new AbortController();
         token.onCancellationRequested(() => ac.abort());
-        const r = await runPvr(splitArgs(line), {
+        const r = await runPvr(args, {
           pvrPath: ctx.config.pvrPath,
           cwd,
           signal: ac.signal,
@@ -37,8 +48,9 @@ export function pvrRunCommand(ctx: Ctx): (...args: unknown[]) => Promise<void> {
         if (r.error) void vscode.window.showErrorMessage(r.error.message);
         else if (r.exitCode !== 0)
           void vscode.window.showErrorMessage(
-            `pvr ${line} failed (exit ${String(r.exitCode)}); see the Pantavisor log.`,
+            `${title} failed (exit ${String(r.exitCode)}); see the Pantavisor log.`,
           );
+        return r;
       },
     );
   };
@@ -49,23 +61,29 @@ export function registerPvrTasks(ctx: Ctx): void {
   ctx.pushCleanup(
     vscode.tasks.registerTaskProvider('pvr', {
       provideTasks: () => [],
-      resolveTask: (task) => {
-        const args = Array.isArray(task.definition['args'])
-          ? (task.definition['args'] as unknown[]).map(String)
-          : [];
-        const cwd =
-          typeof task.definition['cwd'] === 'string'
-            ? task.definition['cwd']
-            : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
-        return new vscode.Task(
-          task.definition,
-          task.scope ?? vscode.TaskScope.Workspace,
-          task.name,
-          'pvr',
-          new vscode.CustomExecution(() => Promise.resolve(pvrTerminal(ctx, args, cwd))),
-        );
-      },
+      resolveTask: (task) => pvrTask(ctx, task.definition, task.scope, task.name),
     }),
+  );
+}
+
+/** The runnable task for a `pvr` task definition (what tasks.json entries resolve to). */
+export function pvrTask(
+  ctx: Ctx,
+  definition: vscode.TaskDefinition,
+  scope: vscode.Task['scope'] = vscode.TaskScope.Workspace,
+  name = `pvr ${Array.isArray(definition['args']) ? (definition['args'] as unknown[]).join(' ') : ''}`,
+): vscode.Task {
+  const args = Array.isArray(definition['args']) ? (definition['args'] as unknown[]).map(String) : [];
+  const cwd =
+    typeof definition['cwd'] === 'string'
+      ? definition['cwd']
+      : (vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? process.cwd());
+  return new vscode.Task(
+    definition,
+    scope ?? vscode.TaskScope.Workspace,
+    name,
+    'pvr',
+    new vscode.CustomExecution(() => Promise.resolve(pvrTerminal(ctx, args, cwd))),
   );
 }
 

@@ -1,4 +1,10 @@
 import * as vscode from 'vscode';
+import type { DiscoveredDevice } from '../../core/mdns/dnsMessage';
+import {
+  deviceEndpointUrl,
+  discoverDevices,
+  type DiscoverOptions,
+} from '../../platform/mdns/discoverDevices';
 import { resolveRemoteRef } from '../../platform/remote/remoteUrl';
 import type { Ctx } from '../ctx';
 import { getPreviewManager } from '../qemu/PreviewManager';
@@ -33,6 +39,9 @@ export class DeviceTargets implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChange = this.changed.event;
   private readonly subs: vscode.Disposable[] = [];
+  /** Devices found on the LAN by mDNS in this window, by device-id (not persisted). */
+  private readonly discovered = new Map<string, DiscoveredDevice>();
+  private discovering: Promise<DiscoveredDevice[]> | undefined;
 
   constructor(private readonly ctx: Ctx) {
     this.subs.push(
@@ -43,11 +52,29 @@ export class DeviceTargets implements vscode.Disposable {
           this.fire();
       }),
     );
+    if (ctx.config.discoverOnLan) void this.discover().catch(() => undefined);
   }
 
   /** Asks views to re-read targets and statuses (after a push, or on the refresh button). */
   refresh(): void {
+    if (this.ctx.config.discoverOnLan && !this.discovering) void this.discover().catch(() => undefined);
     this.fire();
+  }
+
+  /**
+   * Browses the LAN by mDNS (see discoverDevices) and lists the devices found as targets
+   * (`mdns:<device-id>`), replacing earlier finds. One browse at a time; a second call joins it.
+   */
+  discover(opts: DiscoverOptions = {}): Promise<DiscoveredDevice[]> {
+    this.discovering ??= discoverDevices(opts)
+      .then((found) => {
+        this.discovered.clear();
+        for (const d of found) this.discovered.set(d.deviceId, d);
+        this.fire();
+        return found;
+      })
+      .finally(() => (this.discovering = undefined));
+    return this.discovering;
   }
 
   private fire(): void {
@@ -98,6 +125,18 @@ export class DeviceTargets implements vscode.Disposable {
         // an entry that no longer parses is skipped (remove it from the view)
       }
     }
+    for (const d of this.discovered.values()) {
+      const url = deviceEndpointUrl(d);
+      if (out.some((t) => t.url === url)) continue; // already added by address
+      out.push({
+        id: `mdns:${d.deviceId}`,
+        kind: 'lan',
+        label: `${d.instance.split('.')[0] ?? d.host} (LAN, device ${d.deviceId})`,
+        url,
+        ref: url,
+        ready: true,
+      });
+    }
     return out;
   }
 
@@ -114,6 +153,7 @@ export class DeviceTargets implements vscode.Disposable {
   }
 
   async remove(id: string): Promise<void> {
+    if (id.startsWith('mdns:')) this.discovered.delete(id.slice(5));
     await this.ctx.extension.globalState.update(
       STORED,
       this.stored().filter((x) => x !== id),

@@ -40,4 +40,27 @@ test('dry run lists the exact commands a CI script runs', () => {
     }),
     ['pvkit convert proj -o /w', 'cd /w', 'PVR_ACCESSTOKEN="$PH_TOKEN" pvkit post -m m alice/dev1'],
   );
+  // Convert and Push: the image of each container is imported in the checkout before staging.
+  assert.deepEqual(
+    dryRunCommands({
+      checkout: '/w',
+      target: 'http://d/cgi-bin/pvr',
+      commitMessage: 'm',
+      commit: true,
+      before: [['pvkit', 'convert', 'proj', '--out', '/w', '--force']],
+      inCheckout: [
+        ['pvkit', 'app', 'update', 'db'],
+        ['pvkit', 'app', 'update', 'web'],
+      ],
+    }),
+    [
+      'pvkit convert proj --out /w --force',
+      'cd /w',
+      'pvkit app update db',
+      'pvkit app update web',
+      'pvkit add .',
+      'pvkit commit -m m',
+      'pvkit post -m m http://d/cgi-bin/pvr',
+    ],
+  );
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import * as http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { join } from 'node:path';
@@ -53,6 +53,87 @@ test('push pipeline: stage, commit, post; a failed post is retried alone and the
     assert.equal(st.stateSha, r?.stateSha);
   } finally {
     await ep2.stop();
+    rmSync(s.base, { recursive: true, force: true });
+  }
+});
+
+test('push pipeline with steps before staging: a failed step is retried alone, earlier ones are not re-run; cancel stops it', async () => {
+  const s = scratchDir();
+  const repo = join(s.base, 'repo');
+  const srv = join(s.base, 'srv');
+  const ep = new DeviceEndpoint({ dir: srv, port: 0 });
+  const url = await ep.start();
+  const runs: string[] = [];
+  let imagesFail = true;
+  const p = new PushPipeline({
+    root: repo,
+    url,
+    message: 'converted',
+    commit: true,
+    client: { retries: 0 },
+    before: [
+      {
+        id: 'convert',
+        title: 'Convert',
+        run: async () => {
+          runs.push('convert');
+          await committedRepo(s, repo, { 'a.txt': 'a' });
+          return 'converted';
+        },
+      },
+      {
+        id: 'images',
+        title: 'Import images',
+        run: () => {
+          runs.push('images');
+          if (imagesFail) return Promise.reject(new Error('web: no engine answered'));
+          writeTree(repo, { 'web/root.squashfs': 'squash' });
+          return Promise.resolve('web imported');
+        },
+      },
+    ],
+  });
+  try {
+    assert.deepEqual(
+      p.steps.map((x) => x.id),
+      ['convert', 'images', 'add', 'commit', 'post'],
+    );
+    await assert.rejects(p.run(), /no engine answered/);
+    assert.deepEqual(
+      p.steps.map((x) => x.status),
+      ['done', 'failed', 'pending', 'pending', 'pending'],
+    );
+    assert.equal(p.failed?.id, 'images');
+    assert.equal(p.failed?.detail, 'web: no engine answered');
+    imagesFail = false;
+    const r = await p.run();
+    assert.deepEqual(runs, ['convert', 'images', 'images'], 'convert ran once');
+    assert.equal(r?.rev, '1');
+    assert.equal(p.steps[1]?.detail, 'web imported');
+    assert.ok(revisionIsWhole(srv, 1).ok);
+    assert.ok(
+      Object.keys(JSON.parse(readFileSync(join(srv, 'trails/1/.pvr/json'), 'utf8')) as object).includes(
+        'web/root.squashfs',
+      ),
+      'the imported file was committed and posted',
+    );
+
+    // Cancelled before it starts: no step runs, nothing is posted.
+    const ac = new AbortController();
+    ac.abort(new Error('push cancelled'));
+    const q = new PushPipeline({
+      root: repo,
+      url,
+      message: 'x',
+      commit: true,
+      client: { retries: 0, signal: ac.signal },
+      before: [{ id: 'convert', title: 'Convert', run: () => Promise.resolve('never') }],
+    });
+    await assert.rejects(q.run(), /push cancelled/);
+    assert.equal(q.steps[0]?.status, 'failed');
+    assert.deepEqual(await ep.store.revisions(), [1]);
+  } finally {
+    await ep.stop();
     rmSync(s.base, { recursive: true, force: true });
   }
 });

@@ -1,6 +1,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import {
   existsSync,
   mkdirSync,
@@ -14,6 +15,8 @@ import { join } from 'node:path';
 import { main } from '../../../../src/cli/pvkit';
 import { CLI, scratch } from '../../../support/pvkitCli';
 import { tarHeader, tarPadding, TAR_END } from '../../../../src/platform/repo/tar';
+import { openRepo } from '../../../../src/platform/repo/Repository';
+import { addFiles } from '../../../../src/platform/repo/add';
 
 // Bad input: errors name the file and the fix, nothing is written outside the repository, and
 // nothing already committed is lost. Runs pvkit in-process (same code path as the CLI).
@@ -214,3 +217,79 @@ test(
     rmSync(r.base, { recursive: true, force: true });
   },
 );
+
+test('a file that vanishes while add runs is reported, not staged, and the rest is staged', async () => {
+  const s = scratch('pvkit-bad-');
+  const root = join(s.dir, 'repo');
+  mkdirSync(root);
+  assert.equal((await run(root, s.env, 'init')).code, 0);
+  for (const n of ['a.txt', 'gone.txt', 'z.txt']) writeFileSync(join(root, n), n);
+  const repo = await openRepo(root, s.env['PVR_CONFIG_DIR']);
+  // The race, made deterministic: the file is deleted after the walk listed it, before it is read.
+  const hash = repo.hashes.hash.bind(repo.hashes);
+  repo.hashes.hash = (abs, staging) => {
+    if (abs.endsWith('gone.txt')) rmSync(abs);
+    return hash(abs, staging);
+  };
+  const warnings: string[] = [];
+  await addFiles(repo, ['.'], false, (t) => warnings.push(t));
+  assert.deepEqual(warnings, [
+    `WARNING: ${join(root, 'gone.txt')} disappeared while it was being added; it is not staged\n`,
+  ]);
+  assert.deepEqual(Object.keys(JSON.parse(readFileSync(join(root, '.pvr', 'new'), 'utf8')) as object), [
+    'a.txt',
+    'z.txt',
+  ]);
+  const c = await run(root, s.env, 'commit', '-m', 'x');
+  assert.equal(c.code, 0, c.stderr);
+  assert.deepEqual(
+    Object.keys(JSON.parse(readFileSync(join(root, '.pvr', 'json'), 'utf8')) as object).sort(),
+    ['#spec', 'a.txt', 'z.txt'],
+  );
+  rmSync(s.dir, { recursive: true, force: true });
+});
+
+test('a symlink to a directory outside is not walked: nothing from outside is added', async () => {
+  const s = scratch('pvkit-bad-');
+  const outside = join(s.dir, 'outside');
+  mkdirSync(outside);
+  writeFileSync(join(outside, 'secret.txt'), 'secret');
+  const root = join(s.dir, 'repo');
+  mkdirSync(root);
+  await run(root, s.env, 'init');
+  writeFileSync(join(root, 'a.txt'), 'a');
+  symlinkSync(outside, join(root, 'linked-dir'));
+  assert.equal((await run(root, s.env, 'add', '.')).code, 0);
+  assert.equal((await run(root, s.env, 'commit')).code, 0);
+  const json = readFileSync(join(root, '.pvr', 'json'), 'utf8');
+  assert.doesNotMatch(json, /secret/);
+  assert.deepEqual(Object.keys(JSON.parse(json) as object).sort(), ['#spec', 'a.txt']);
+  assert.deepEqual(readdirSync(outside), ['secret.txt'], 'nothing written outside');
+  rmSync(s.dir, { recursive: true, force: true });
+});
+
+test('a corrupt or stale hash cache is not believed: shas come from the files', async () => {
+  const s = scratch('pvkit-bad-');
+  const root = join(s.dir, 'repo');
+  mkdirSync(root);
+  await run(root, s.env, 'init');
+  writeFileSync(join(root, 'a.txt'), 'a');
+  const cacheDir = join(s.env['PVR_CONFIG_DIR'] ?? '', 'pvkit-hash-cache');
+  mkdirSync(cacheDir, { recursive: true });
+  const cacheFile = join(cacheDir, `${createHash('sha256').update(root).digest('hex').slice(0, 24)}.json`);
+  // Garbage, then a well-formed entry that lies about the file: neither may be believed.
+  for (const bad of [
+    '{not json',
+    JSON.stringify({ [join(root, 'a.txt')]: { id: 'x', sha: '0'.repeat(64) } }),
+  ]) {
+    writeFileSync(cacheFile, bad);
+    rmSync(join(root, '.pvr', 'new'), { force: true });
+    assert.equal((await run(root, s.env, 'add', '.')).code, 0);
+    const staged = JSON.parse(readFileSync(join(root, '.pvr', 'new'), 'utf8')) as Record<
+      string,
+      { Sha: string }
+    >;
+    assert.equal(staged['a.txt']?.Sha, SHA_A);
+  }
+  rmSync(s.dir, { recursive: true, force: true });
+});
