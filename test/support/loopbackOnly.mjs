@@ -65,10 +65,11 @@ dgram.Socket.prototype.send = function guardedSend(...args) {
   return send.apply(this, args);
 };
 
-// A name lookup is a datagram to the resolver: only loopback names may be looked up.
+// A name lookup is a datagram to the resolver: only loopback names may be looked up. An address
+// literal (a bind to 0.0.0.0, a connect to 127.0.0.1) is not looked up and sends nothing.
 const lookup = dns.lookup;
 dns.lookup = function guardedLookup(host, ...rest) {
-  if (!isLoopback(host)) {
+  if (!isLoopback(host) && !net.isIP(String(host))) {
     const err = refuse(`name lookup of ${host}`);
     const cb = rest.findLast((x) => typeof x === 'function');
     if (cb) process.nextTick(cb, err);
@@ -78,6 +79,6 @@ dns.lookup = function guardedLookup(host, ...rest) {
 };
 const lookupAsync = dns.promises.lookup;
 dns.promises.lookup = async function guardedLookupAsync(host, ...rest) {
-  if (!isLoopback(host)) throw refuse(`name lookup of ${host}`);
+  if (!isLoopback(host) && !net.isIP(String(host))) throw refuse(`name lookup of ${host}`);
   return lookupAsync.call(this, host, ...rest);
 };

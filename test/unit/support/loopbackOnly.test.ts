@@ -36,6 +36,7 @@ s.send(Buffer.from('q'), 5353, '224.0.0.251', (e) => note(e));
 s.send(Buffer.from('q'), 5353, '127.0.0.1');
 dns.lookup('example.invalid', (e) => note(e));
 dns.lookup('localhost', () => {});
+dns.lookup('0.0.0.0', () => {});
 setTimeout(() => { console.log(JSON.stringify({ seen, errors })); process.exit(0); }, 300);
 `;
 
@@ -51,6 +52,7 @@ test('the test network guard refuses everything but loopback, before anything is
     assert.equal(r.status, 0, r.stderr);
     const { seen, errors } = JSON.parse(r.stdout) as { seen: string[]; errors: string[] };
     assert.deepEqual(seen.sort(), [
+      'dns 0.0.0.0',
       'dns localhost',
       'tcp ' + '/run/x.sock',
       'tcp 127.0.0.1:9',
