@@ -67,6 +67,10 @@ class PvrRepository implements vscode.Disposable {
       watcher.onDidChange(soon),
       watcher.onDidCreate(soon),
       watcher.onDidDelete(soon),
+      // A save is known at once; the file watcher's event can come late on a busy machine.
+      vscode.workspace.onDidSaveTextDocument((d) => {
+        if (d.uri.scheme === 'file' && d.uri.fsPath.startsWith(root + '/')) soon();
+      }),
     );
   }
 
