@@ -226,6 +226,17 @@ if [ "$MODE" = all ]; then
     fi
     done_step
   fi
+  # code-server's built-in TypeScript and GitHub/Microsoft sign-in extensions fetch A/B experiments
+  # from default.exp-tas.com when they activate (a jsonc file is enough for TypeScript's). Tests may
+  # reach nothing beyond loopback (test/support/loopbackOnly.mjs counts every attempt as a failure),
+  # and no pvkit feature needs them: park them outside the folder VS Code scans.
+  builtins="$CS_DIR/node_modules/code-server/lib/vscode/extensions"
+  for ext in typescript-language-features github-authentication microsoft-authentication; do
+    if [ -d "$builtins/$ext" ]; then
+      mkdir -p "$builtins-parked" && rm -rf "$builtins-parked/$ext" && mv "$builtins/$ext" "$builtins-parked/$ext" &&
+        echo "[setup] parked code-server's built-in $ext (it contacts default.exp-tas.com)"
+    fi
+  done
   command -v chromium >/dev/null || [ -n "${PVKIT_CHROMIUM:-}" ] ||
     problem "chromium not found: integration tests and screenshots need it (apt-get install chromium, or set PVKIT_CHROMIUM)"
 fi

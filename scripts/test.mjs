@@ -18,7 +18,7 @@ const filters = argv.filter((a) => !a.startsWith('--'));
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const failures = [];
 
-// Every Node process of the suites (test runners, pvkit, code-server and its extension host) loads
+// Every Node process of the suites (test runners, pvkit, npm, code-server and its extension host) loads
 // the network guard: anything but loopback is refused and logged, and each attempt counts as a failure.
 const guardLog = join(mkdtempSync(join(tmpdir(), 'pvkit-net-guard-')), 'attempts.log');
 const guarded = {
@@ -122,7 +122,7 @@ if (only !== '--unit' && existsSync(join(root, 'scripts/run-integration.mjs'))) 
 if (!only && !filters.length && existsSync(join(root, 'scripts/test-vsix.mjs'))) {
   const resultsFile = join(mkdtempSync(join(tmpdir(), 'pvkit-vsix-')), 'results.json');
   const code = sh('node', ['scripts/test-vsix.mjs'], {
-    env: { ...process.env, PVKIT_RESULTS_FILE: resultsFile },
+    env: { ...guarded, PVKIT_RESULTS_FILE: resultsFile },
   });
   const r = existsSync(resultsFile) ? JSON.parse(readFileSync(resultsFile, 'utf8')) : undefined;
   if (r) {
