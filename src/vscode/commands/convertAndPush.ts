@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import * as vscode from 'vscode';
 import { convertBalenaProject } from '../../core/convert';
@@ -8,7 +8,7 @@ import { pvrConfigDir } from '../../platform/convert/pvrConfigDir';
 import { describeImageOutcomes, importMissingImages } from '../../platform/image/importMissingImages';
 import { PushPipeline } from '../../platform/remote/PushPipeline';
 import type { PostResult } from '../../platform/remote/postRevision';
-import type { ConvertCommandOptions } from '../convert/convertCommand';
+import { mayReplace, type ConvertCommandOptions } from '../convert/convertCommand';
 import type { Ctx } from '../ctx';
 import { log } from '../log';
 import { chooseTarget, pushDryRun, runPipeline, signedInToken } from './push';
@@ -88,17 +88,9 @@ export const convertAndPush =
       });
     }
     const target = chooseTarget(ctx, targetId);
-    let force = opts.force === true;
-    if (existsSync(out) && !force) {
-      const what = statSync(out).isDirectory() ? 'folder' : 'file';
-      const choice = await vscode.window.showWarningMessage(
-        `${out} already exists. Replace the ${what} with the converted checkout?`,
-        { modal: true },
-        'Replace',
-      );
-      if (choice !== 'Replace') return undefined;
-      force = true;
-    }
+    const mayForce = await mayReplace(out, opts.force === true);
+    if (mayForce === undefined) return undefined;
+    let force = mayForce;
     const token = await signedInToken(ctx, target);
     if (token === null) return undefined;
     const controller = new AbortController();

@@ -73,17 +73,8 @@ export function convertCommand(ctx: Ctx) {
       });
       if (!out) return undefined;
     }
-    let force = opts.force === true;
-    if (existsSync(out) && !force) {
-      const what = statSync(out).isDirectory() ? 'folder' : 'file';
-      const choice = await vscode.window.showWarningMessage(
-        `${out} already exists. Replace the ${what} with the converted checkout?`,
-        { modal: true },
-        'Replace',
-      );
-      if (choice !== 'Replace') return undefined;
-      force = true;
-    }
+    const force = await mayReplace(out, opts.force === true);
+    if (force === undefined) return undefined;
     const deviceType = opts.deviceType ?? (ctx.config.convertDeviceType || undefined);
     const images = opts.images ?? (ctx.config.convertImages === 'skip' ? 'never' : 'auto');
     const target = out;
@@ -144,4 +135,19 @@ export function convertCommand(ctx: Ctx) {
     }
     return { out: result.out, report };
   };
+}
+
+/**
+ * Whether the conversion may replace `out`: true when it exists and the user agreed (or `force`
+ * was given), false when there is nothing to replace, undefined when the user declined.
+ */
+export async function mayReplace(out: string, force: boolean): Promise<boolean | undefined> {
+  if (force || !existsSync(out)) return force;
+  const what = statSync(out).isDirectory() ? 'folder' : 'file';
+  const choice = await vscode.window.showWarningMessage(
+    `${out} already exists. Replace the ${what} with the converted checkout?`,
+    { modal: true },
+    'Replace',
+  );
+  return choice === 'Replace' ? true : undefined;
 }
