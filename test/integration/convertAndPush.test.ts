@@ -10,7 +10,7 @@ import { DeviceEndpoint } from '../../src/platform/remote/DeviceEndpoint';
 import type { PostResult } from '../../src/platform/remote/postRevision';
 import type { Ctx } from '../../src/vscode/ctx';
 import type { DevicesTreeProvider } from '../../src/vscode/views/DevicesTreeProvider';
-import { workspaceRoot, until } from './util';
+import { activatedCtx, until, workspaceRoot } from './util';
 
 suite('Convert and Push', function () {
   this.timeout(180_000);
@@ -19,9 +19,7 @@ suite('Convert and Push', function () {
   let base: string;
 
   suiteSetup(async function () {
-    const api = await vscode.extensions.getExtension<{ ctx: Ctx } | undefined>('pvkit.pvkit')!.activate();
-    assert.ok(api?.ctx, 'the extension did not return its ctx');
-    ctx = api.ctx;
+    ctx = await activatedCtx();
     base = mkdtempSync(join(tmpdir(), 'pvkit-it-convert-push-'));
     ep = new DeviceEndpoint({ dir: join(base, 'device'), port: 0 });
     const url = await ep.start();

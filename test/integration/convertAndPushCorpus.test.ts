@@ -16,7 +16,7 @@ import type { PostResult } from '../../src/platform/remote/postRevision';
 import type { Ctx } from '../../src/vscode/ctx';
 import type { DevicesTreeProvider } from '../../src/vscode/views/DevicesTreeProvider';
 import { corpusDir } from '../support/corpus';
-import { ROOT, until } from './util';
+import { activatedCtx, ROOT, until } from './util';
 
 const PROJECT = 'balena/balena-io-experimental__balena-fleet-data-analytics__sensor-demo';
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -48,9 +48,7 @@ suite('Convert and Push (corpus project)', function () {
   let serve: { child: ChildProcess; url: string } | undefined;
 
   suiteSetup(async function () {
-    const api = await vscode.extensions.getExtension<{ ctx: Ctx } | undefined>('pvkit.pvkit')!.activate();
-    assert.ok(api?.ctx, 'the extension did not return its ctx');
-    ctx = api.ctx;
+    ctx = await activatedCtx();
     base = mkdtempSync(join(tmpdir(), 'pvkit-it-corpus-push-'));
   });
 

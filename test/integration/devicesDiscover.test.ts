@@ -4,6 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
 import * as vscode from 'vscode';
+import { activatedCtx } from './util';
 import type { Ctx } from '../../src/vscode/ctx';
 import type { Target } from '../../src/vscode/devices/DeviceTargets';
 import type { DevicesTreeProvider } from '../../src/vscode/views/DevicesTreeProvider';
@@ -16,9 +17,7 @@ suite('Devices: discover on the LAN', function () {
   let queries = 0;
 
   suiteSetup(async function () {
-    const api = await vscode.extensions.getExtension<{ ctx: Ctx } | undefined>('pvkit.pvkit')!.activate();
-    assert.ok(api?.ctx, 'the extension did not return its ctx');
-    ctx = api.ctx;
+    ctx = await activatedCtx();
     sock = dgram.createSocket('udp4');
     sock.on('message', (_msg, rinfo) => {
       queries++;

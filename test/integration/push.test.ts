@@ -6,14 +6,12 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { until } from './util';
+import { activatedCtx, until } from './util';
 import { DeviceEndpoint } from '../../src/platform/remote/DeviceEndpoint';
 import type { PostResult } from '../../src/platform/remote/postRevision';
 import { initRepo } from '../../src/platform/repo/init';
 import type { Ctx } from '../../src/vscode/ctx';
 import type { DevicesTreeProvider } from '../../src/vscode/views/DevicesTreeProvider';
-
-const EXTENSION_ID = 'pvkit.pvkit';
 
 suite('Push', function () {
   this.timeout(120_000);
@@ -23,11 +21,7 @@ suite('Push', function () {
   let checkout: string;
 
   suiteSetup(async function () {
-    const ext = vscode.extensions.getExtension<{ ctx: Ctx } | undefined>(EXTENSION_ID);
-    assert.ok(ext, `${EXTENSION_ID} is not installed`);
-    const api = await ext.activate();
-    assert.ok(api?.ctx, 'the extension did not return its ctx');
-    ctx = api.ctx;
+    ctx = await activatedCtx();
     base = mkdtempSync(join(tmpdir(), 'pvkit-it-push-'));
     ep = new DeviceEndpoint({ dir: join(base, 'device'), port: 0 });
     const url = await ep.start();

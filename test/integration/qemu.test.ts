@@ -8,12 +8,12 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
+import { activatedCtx } from './util';
 import type { Ctx } from '../../src/vscode/ctx';
 import { parseProfile } from '../../src/core/qemu/QemuProfile';
 import { getPreviewManager, PreviewManager, type PreviewInfo } from '../../src/vscode/qemu/PreviewManager';
 import { buildTestInitramfs, needsTestGuest, testKernel } from '../support/qemuGuest';
 
-const EXTENSION_ID = 'pvkit.pvkit';
 const NAME = 'it-boot';
 // This file is bundled to <root>/out/test/integration/qemu.test.js (as util.ts's ROOT says).
 const ROOT = resolve(__dirname, '../../..');
@@ -63,11 +63,7 @@ suite('QEMU preview', function () {
       );
       this.skip();
     }
-    const ext = vscode.extensions.getExtension<{ ctx: Ctx } | undefined>(EXTENSION_ID);
-    assert.ok(ext);
-    const api = await ext.activate();
-    assert.ok(api, 'activation failed');
-    ctx = api.ctx;
+    ctx = await activatedCtx();
     manager = getPreviewManager(ctx);
 
     const kernel = testKernel(ENV_DIR)!;

@@ -12,10 +12,9 @@ import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { Ctx } from '../../src/vscode/ctx';
 import { getPreviewManager, type PreviewManager } from '../../src/vscode/qemu/PreviewManager';
-import { until } from './util';
+import { activatedCtx, until } from './util';
 import { buildTestInitramfs, needsTestGuest, testKernel } from '../support/qemuGuest';
 
-const EXTENSION_ID = 'pvkit.pvkit';
 const ROOT = resolve(__dirname, '../../..');
 const ENV_DIR = process.env['PVKIT_TEST_ENV_DIR'] ?? join(ROOT, '.test-env');
 
@@ -33,11 +32,7 @@ suite('QEMU preview errors', function () {
       console.log(`!!! QEMU preview error tests SKIPPED: ${skip.skip} (run scripts/setup-test-env.sh) !!!`);
       this.skip();
     }
-    const ext = vscode.extensions.getExtension<{ ctx: Ctx } | undefined>(EXTENSION_ID);
-    assert.ok(ext);
-    const api = await ext.activate();
-    assert.ok(api?.ctx, 'activation failed');
-    ctx = api.ctx;
+    ctx = await activatedCtx();
     manager = getPreviewManager(ctx);
     base = mkdtempSync(join(tmpdir(), 'pvkit-it-qemu-errors-'));
     const kernel = testKernel(ENV_DIR)!;

@@ -12,7 +12,7 @@ import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { until } from './util';
+import { activatedCtx, until } from './util';
 import type { PostResult } from '../../src/platform/remote/postRevision';
 import { initRepo } from '../../src/platform/repo/init';
 import type { Ctx } from '../../src/vscode/ctx';
@@ -21,7 +21,6 @@ import { getPreviewManager, type PreviewManager } from '../../src/vscode/qemu/Pr
 import type { DevicesTreeProvider } from '../../src/vscode/views/DevicesTreeProvider';
 import { buildTestInitramfs, needsTestGuest, testKernel } from '../support/qemuGuest';
 
-const EXTENSION_ID = 'pvkit.pvkit';
 const NAME = 'it-push';
 const ROOT = resolve(__dirname, '../../..');
 const ENV_DIR = process.env['PVKIT_TEST_ENV_DIR'] ?? join(ROOT, '.test-env');
@@ -70,11 +69,7 @@ suite('Push to QEMU preview', function () {
       console.log(`!!! Push to QEMU preview SKIPPED: ${skip.skip} (run scripts/setup-test-env.sh) !!!`);
       this.skip();
     }
-    const ext = vscode.extensions.getExtension<{ ctx: Ctx } | undefined>(EXTENSION_ID);
-    assert.ok(ext);
-    const api = await ext.activate();
-    assert.ok(api?.ctx, 'activation failed');
-    ctx = api.ctx;
+    ctx = await activatedCtx();
     manager = getPreviewManager(ctx);
 
     base = mkdtempSync(join(tmpdir(), 'pvkit-it-qemu-push-'));

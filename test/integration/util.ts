@@ -1,9 +1,12 @@
 // Helpers for integration tests. They run inside the extension host (bundled into each
 // out/test/integration/*.test.js), so paths are computed from the bundle's location.
+import assert from 'node:assert/strict';
 import { cpSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
+import type { PvkitApi } from '../../src/extension';
+import type { Ctx } from '../../src/vscode/ctx';
 
 /** The project root: the bundles live in <root>/out/test/integration/. */
 export const ROOT = resolve(__dirname, '../../..');
@@ -95,4 +98,16 @@ export async function until<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 100));
   }
+}
+
+/** Activates pvkit and returns its context, failing loudly when it is not installed or activation failed. */
+export async function activatedCtx(): Promise<Ctx> {
+  const ext = vscode.extensions.getExtension<PvkitApi | undefined>('pvkit.pvkit');
+  assert.ok(ext, 'pvkit.pvkit is not among the loaded extensions');
+  const api = await ext.activate();
+  assert.ok(
+    api?.ctx,
+    'pvkit activated without returning its ctx (activation failed: see the Pantavisor log)',
+  );
+  return api.ctx;
 }
