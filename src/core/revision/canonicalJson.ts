@@ -167,29 +167,9 @@ function needsEscape(s: string, go: boolean): boolean {
   return false;
 }
 
-/** A string literal in canonical form (pvr-repo.md §4.1). */
+/** A string literal in canonical form (pvr-repo.md §4.1): minimal escapes, upper-case `\u00XX`. */
 export function canonicalString(s: string): string {
-  // Most strings (paths, shas) need no escape: one template instead of a char-by-char rope, which
-  // for 20,000 entries held tens of MB of cons-strings until the document was joined.
-  if (!needsEscape(s, false)) return `"${s}"`;
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += '\\\\';
-    else if (c < 0x20) {
-      const named: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
-      out += named[c] ?? `\\u00${c.toString(16).toUpperCase().padStart(2, '0')}`;
-    } else if (c >= 0xd800 && c <= 0xdfff) {
-      // A lone surrogate cannot come from the decoder; write it as U+FFFD like Go would.
-      const next = s.charCodeAt(i + 1);
-      if (c < 0xdc00 && next >= 0xdc00 && next <= 0xdfff) {
-        out += s[i] + (s[i + 1] ?? '');
-        i++;
-      } else out += '\ufffd';
-    } else out += s[i];
-  }
-  return out + '"';
+  return quoteJson(s, false);
 }
 
 /**
@@ -199,24 +179,43 @@ export function canonicalString(s: string): string {
  * turns into U+FFFD, is written as that character.
  */
 export function goJsonString(s: string): string {
-  if (!needsEscape(s, true)) return `"${s}"`;
+  return quoteJson(s, true);
+}
+
+const CANONICAL_NAMED: Record<number, string> = { 8: '\\b', 9: '\\t', 10: '\\n', 12: '\\f', 13: '\\r' };
+const GO_NAMED: Record<number, string> = { 9: '\\t', 10: '\\n', 13: '\\r' };
+
+/** The escape of one UTF-16 unit (not a surrogate) in canonical or Go form, or undefined to keep it. */
+function escapeUnit(c: number, go: boolean): string | undefined {
+  if (c === 0x22) return '\\"';
+  if (c === 0x5c) return '\\\\';
+  if (c < 0x20) {
+    const named = (go ? GO_NAMED : CANONICAL_NAMED)[c];
+    if (named) return named;
+    const hex = c.toString(16).padStart(2, '0');
+    return go ? `\\u00${hex}` : `\\u00${hex.toUpperCase()}`;
+  }
+  if (go && (c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029))
+    return `\\u${c.toString(16).padStart(4, '0')}`;
+  return undefined;
+}
+
+/** The one string writer behind both forms; they differ only in {@link escapeUnit}. */
+function quoteJson(s: string, go: boolean): string {
+  // Most strings (paths, shas) need no escape: one template instead of a char-by-char rope, which
+  // for 20,000 entries held tens of MB of cons-strings until the document was joined.
+  if (!needsEscape(s, go)) return `"${s}"`;
   let out = '"';
   for (let i = 0; i < s.length; i++) {
     const c = s.charCodeAt(i);
-    if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += '\\\\';
-    else if (c === 0x0a) out += '\\n';
-    else if (c === 0x0d) out += '\\r';
-    else if (c === 0x09) out += '\\t';
-    else if (c < 0x20 || c === 0x3c || c === 0x3e || c === 0x26 || c === 0x2028 || c === 0x2029)
-      out += `\\u${c.toString(16).padStart(4, '0')}`;
-    else if (c >= 0xd800 && c <= 0xdfff) {
+    if (c >= 0xd800 && c <= 0xdfff) {
+      // A pair is kept; a lone surrogate cannot come from the decoder and is written as U+FFFD, as Go does.
       const next = s.charCodeAt(i + 1);
       if (c < 0xdc00 && next >= 0xdc00 && next <= 0xdfff) {
         out += s[i] + (s[i + 1] ?? '');
         i++;
       } else out += '\ufffd';
-    } else out += s[i];
+    } else out += escapeUnit(c, go) ?? s[i];
   }
   return out + '"';
 }
