@@ -6,11 +6,11 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { DeviceEndpoint } from '../../src/platform/remote/DeviceEndpoint';
+import type { DeviceEndpoint } from '../../src/platform/remote/DeviceEndpoint';
 import type { PostResult } from '../../src/platform/remote/postRevision';
 import type { Ctx } from '../../src/vscode/ctx';
 import type { DevicesTreeProvider } from '../../src/vscode/views/DevicesTreeProvider';
-import { activatedCtx, until, workspaceRoot } from './util';
+import { activatedCtx, setLocalEndpoint, startLocalEndpoint, until, workspaceRoot } from './util';
 
 suite('Convert and Push', function () {
   this.timeout(180_000);
@@ -21,17 +21,11 @@ suite('Convert and Push', function () {
   suiteSetup(async function () {
     ctx = await activatedCtx();
     base = mkdtempSync(join(tmpdir(), 'pvkit-it-convert-push-'));
-    ep = new DeviceEndpoint({ dir: join(base, 'device'), port: 0 });
-    const url = await ep.start();
-    await vscode.workspace
-      .getConfiguration('pantavisor')
-      .update('devices.localEndpoint', url, vscode.ConfigurationTarget.Global);
+    ep = await startLocalEndpoint(base);
   });
 
   suiteTeardown(async function () {
-    await vscode.workspace
-      .getConfiguration('pantavisor')
-      .update('devices.localEndpoint', undefined, vscode.ConfigurationTarget.Global);
+    await setLocalEndpoint(undefined);
     await ep?.stop();
     if (base) rmSync(base, { recursive: true, force: true });
   });

@@ -16,7 +16,7 @@ import type { PostResult } from '../../src/platform/remote/postRevision';
 import type { Ctx } from '../../src/vscode/ctx';
 import type { DevicesTreeProvider } from '../../src/vscode/views/DevicesTreeProvider';
 import { corpusDir } from '../support/corpus';
-import { activatedCtx, ROOT, until } from './util';
+import { activatedCtx, ROOT, setLocalEndpoint, until } from './util';
 
 const PROJECT = 'balena/balena-io-experimental__balena-fleet-data-analytics__sensor-demo';
 const sha256 = (b: Buffer): string => createHash('sha256').update(b).digest('hex');
@@ -53,9 +53,7 @@ suite('Convert and Push (corpus project)', function () {
   });
 
   suiteTeardown(async function () {
-    await vscode.workspace
-      .getConfiguration('pantavisor')
-      .update('devices.localEndpoint', undefined, vscode.ConfigurationTarget.Global);
+    await setLocalEndpoint(undefined);
     if (serve && serve.child.exitCode === null) {
       const exited = new Promise((r) => serve?.child.once('exit', r));
       serve.child.kill('SIGTERM');
@@ -70,9 +68,7 @@ suite('Convert and Push (corpus project)', function () {
     const device = join(base, 'device');
     serve = await pvkitServe(device);
     assert.match(serve.url, /^http:\/\/127\.0\.0\.1:\d+\/cgi-bin\/pvr$/);
-    await vscode.workspace
-      .getConfiguration('pantavisor')
-      .update('devices.localEndpoint', serve.url, vscode.ConfigurationTarget.Global);
+    await setLocalEndpoint(serve.url);
     const out = join(base, 'sensor-demo-pantavisor');
     const configDir = join(base, 'pvr-config');
 

@@ -4,7 +4,7 @@
 import * as assert from 'node:assert/strict';
 import * as dgram from 'node:dgram';
 import * as vscode from 'vscode';
-import { activatedCtx } from './util';
+import { activatedCtx, setLocalEndpoint } from './util';
 import type { Ctx } from '../../src/vscode/ctx';
 import type { Target } from '../../src/vscode/devices/DeviceTargets';
 import type { DevicesTreeProvider } from '../../src/vscode/views/DevicesTreeProvider';
@@ -34,15 +34,11 @@ suite('Devices: discover on the LAN', function () {
     });
     await new Promise<void>((r) => sock.bind(0, '127.0.0.1', () => r()));
     // The default local endpoint has the same URL as the announced device: hide it for this test.
-    await vscode.workspace
-      .getConfiguration('pantavisor')
-      .update('devices.localEndpoint', '', vscode.ConfigurationTarget.Global);
+    await setLocalEndpoint('');
   });
 
   suiteTeardown(async function () {
-    await vscode.workspace
-      .getConfiguration('pantavisor')
-      .update('devices.localEndpoint', undefined, vscode.ConfigurationTarget.Global);
+    await setLocalEndpoint(undefined);
     await new Promise<void>((r) => sock.close(() => r()));
   });
 

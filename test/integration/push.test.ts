@@ -2,14 +2,13 @@
 // (pvkit serve's DeviceEndpoint, on 127.0.0.1 inside the extension host), the Devices view then
 // shows the new revision, and the dry run prints the commands a CI script would run.
 import * as assert from 'node:assert/strict';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as vscode from 'vscode';
-import { activatedCtx, until } from './util';
-import { DeviceEndpoint } from '../../src/platform/remote/DeviceEndpoint';
+import { activatedCtx, newCheckout, setLocalEndpoint, startLocalEndpoint, until } from './util';
+import type { DeviceEndpoint } from '../../src/platform/remote/DeviceEndpoint';
 import type { PostResult } from '../../src/platform/remote/postRevision';
-import { initRepo } from '../../src/platform/repo/init';
 import type { Ctx } from '../../src/vscode/ctx';
 import type { DevicesTreeProvider } from '../../src/vscode/views/DevicesTreeProvider';
 
@@ -23,31 +22,16 @@ suite('Push', function () {
   suiteSetup(async function () {
     ctx = await activatedCtx();
     base = mkdtempSync(join(tmpdir(), 'pvkit-it-push-'));
-    ep = new DeviceEndpoint({ dir: join(base, 'device'), port: 0 });
-    const url = await ep.start();
-    await vscode.workspace
-      .getConfiguration('pantavisor')
-      .update('devices.localEndpoint', url, vscode.ConfigurationTarget.Global);
-    checkout = join(base, 'checkout');
-    mkdirSync(join(checkout, 'app'), { recursive: true });
-    await initRepo(checkout, {
-      objects: join(base, 'objects'),
-      spec: 'pantavisor-service-system@1',
-      configDir: join(base, 'config'),
-      cwd: checkout,
+    ep = await startLocalEndpoint(base);
+    checkout = await newCheckout(base, {
+      'app/run.json': '{"name":"app","type":"lxc","root-volume":"root.squashfs"}',
+      'app/root.squashfs': Buffer.alloc(200_000, 7),
+      'app/lxc.container.conf': 'lxc.uts.name = app\n',
     });
-    writeFileSync(
-      join(checkout, 'app/run.json'),
-      '{"name":"app","type":"lxc","root-volume":"root.squashfs"}',
-    );
-    writeFileSync(join(checkout, 'app/root.squashfs'), Buffer.alloc(200_000, 7));
-    writeFileSync(join(checkout, 'app/lxc.container.conf'), 'lxc.uts.name = app\n');
   });
 
   suiteTeardown(async function () {
-    await vscode.workspace
-      .getConfiguration('pantavisor')
-      .update('devices.localEndpoint', undefined, vscode.ConfigurationTarget.Global);
+    await setLocalEndpoint(undefined);
     await ep?.stop();
     if (base) rmSync(base, { recursive: true, force: true });
   });

@@ -7,14 +7,13 @@
 // leaves no QEMU behind.
 import * as assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
-import { activatedCtx, until } from './util';
+import { activatedCtx, newCheckout, until } from './util';
 import type { PostResult } from '../../src/platform/remote/postRevision';
-import { initRepo } from '../../src/platform/repo/init';
 import type { Ctx } from '../../src/vscode/ctx';
 import { getDeviceTargets } from '../../src/vscode/devices/DeviceTargets';
 import { getPreviewManager, type PreviewManager } from '../../src/vscode/qemu/PreviewManager';
@@ -86,19 +85,10 @@ suite('Push to QEMU preview', function () {
       'the profile setting to reach the extension',
     );
 
-    checkout = join(base, 'checkout');
-    mkdirSync(join(checkout, 'app'), { recursive: true });
-    await initRepo(checkout, {
-      objects: join(base, 'objects'),
-      spec: 'pantavisor-service-system@1',
-      configDir: join(base, 'config'),
-      cwd: checkout,
+    checkout = await newCheckout(base, {
+      'app/run.json': '{"name":"app","root-volume":"root.squashfs","type":"lxc"}',
+      'app/root.squashfs': blob,
     });
-    writeFileSync(
-      join(checkout, 'app/run.json'),
-      '{"name":"app","root-volume":"root.squashfs","type":"lxc"}',
-    );
-    writeFileSync(join(checkout, 'app/root.squashfs'), blob);
   });
 
   suiteTeardown(async () => {

@@ -1,11 +1,13 @@
 // Helpers for integration tests. They run inside the extension host (bundled into each
 // out/test/integration/*.test.js), so paths are computed from the bundle's location.
 import assert from 'node:assert/strict';
-import { cpSync, mkdtempSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import * as vscode from 'vscode';
 import type { PvkitApi } from '../../src/extension';
+import { DeviceEndpoint } from '../../src/platform/remote/DeviceEndpoint';
+import { initRepo } from '../../src/platform/repo/init';
 import type { Ctx } from '../../src/vscode/ctx';
 
 /** The project root: the bundles live in <root>/out/test/integration/. */
@@ -110,4 +112,38 @@ export async function activatedCtx(): Promise<Ctx> {
     'pvkit activated without returning its ctx (activation failed: see the Pantavisor log)',
   );
   return api.ctx;
+}
+
+/** Points the `devices.localEndpoint` setting at `url` (undefined resets it). */
+export async function setLocalEndpoint(url: string | undefined): Promise<void> {
+  await vscode.workspace
+    .getConfiguration('pantavisor')
+    .update('devices.localEndpoint', url, vscode.ConfigurationTarget.Global);
+}
+
+/** A `pvkit serve` endpoint in `<base>/device` on a free loopback port, made the local endpoint. */
+export async function startLocalEndpoint(base: string): Promise<DeviceEndpoint> {
+  const ep = new DeviceEndpoint({ dir: join(base, 'device'), port: 0 });
+  await setLocalEndpoint(await ep.start());
+  return ep;
+}
+
+/**
+ * A new pvr checkout `<base>/checkout` (objects and config below `base`) with the given files,
+ * paths relative to the checkout; nothing is added or committed.
+ */
+export async function newCheckout(base: string, files: Record<string, string | Buffer>): Promise<string> {
+  const checkout = join(base, 'checkout');
+  mkdirSync(checkout, { recursive: true });
+  await initRepo(checkout, {
+    objects: join(base, 'objects'),
+    spec: 'pantavisor-service-system@1',
+    configDir: join(base, 'config'),
+    cwd: checkout,
+  });
+  for (const [rel, body] of Object.entries(files)) {
+    mkdirSync(join(checkout, rel, '..'), { recursive: true });
+    writeFileSync(join(checkout, rel), body);
+  }
+  return checkout;
 }
