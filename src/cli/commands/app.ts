@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { UsageError, type CliCommand, type CliContext } from '../CliContext';
 import { parseArgs, str } from '../args';
 import { installApp } from '../../platform/template/installApp';
-import { compareGoStrings } from '../../core/template/goValue';
+import { checkoutApps, isApp } from '../../platform/image/importMissingImages';
 
 /** One `pvkit app <sub>` command; it returns its exit code (pvr's codes for pvr's sub-commands). */
 export interface AppSubcommand {
@@ -58,7 +58,7 @@ const ls: AppSubcommand = {
   usage: 'pvkit app ls',
   aliases: ['l'],
   run: async (ctx) => {
-    for (const name of await listApps(ctx.cwd)) ctx.stdout(`${name}\n`);
+    for (const name of await checkoutApps(ctx.cwd)) ctx.stdout(`${name}\n`);
     return 0;
   },
 };
@@ -93,23 +93,6 @@ export const APP_SUBCOMMANDS: Record<string, AppSubcommand> = {
   add: appAddSubcommand,
   update: appUpdateSubcommand,
 };
-
-async function isApp(root: string, name: string): Promise<boolean> {
-  try {
-    return (await fs.stat(join(root, name, 'src.json'))).isFile();
-  } catch {
-    return false;
-  }
-}
-
-/** Top-level directories holding a src.json, in byte order of their names. */
-export async function listApps(root: string): Promise<string[]> {
-  const out: string[] = [];
-  for (const e of await fs.readdir(root, { withFileTypes: true })) {
-    if (e.isDirectory() && !e.name.startsWith('.') && (await isApp(root, e.name))) out.push(e.name);
-  }
-  return out.sort(compareGoStrings);
-}
 
 function findSub(name: string): AppSubcommand | undefined {
   return APP_SUBCOMMANDS[name] ?? Object.values(APP_SUBCOMMANDS).find((s) => s.aliases?.includes(name));

@@ -1,5 +1,6 @@
 import { existsSync, promises as fsp } from 'node:fs';
 import { join } from 'node:path';
+import { compareKeys } from '../../core/revision/canonicalJson';
 import { SQUASH_FILE, updateApp, type ImageImportOptions } from './importImage';
 
 /** What happened to one container of a checkout in {@link importMissingImages}. */
@@ -20,14 +21,22 @@ export class ImageImportError extends Error {
   }
 }
 
-/** The app folders of a checkout: top-level folders with a `src.json` (pvr's app sources). */
+/** True when `<root>/<name>/src.json` is a file: the folder is a pvr app. */
+export async function isApp(root: string, name: string): Promise<boolean> {
+  try {
+    return (await fsp.stat(join(root, name, 'src.json'))).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The app folders of a checkout (top-level folders with a `src.json`), in byte order of their names, as `pvr app ls` lists them. */
 export async function checkoutApps(checkout: string): Promise<string[]> {
   const out: string[] = [];
   for (const e of await fsp.readdir(checkout, { withFileTypes: true })) {
-    if (e.isDirectory() && !e.name.startsWith('.') && existsSync(join(checkout, e.name, 'src.json')))
-      out.push(e.name);
+    if (e.isDirectory() && !e.name.startsWith('.') && (await isApp(checkout, e.name))) out.push(e.name);
   }
-  return out.sort();
+  return out.sort(compareKeys);
 }
 
 /**
