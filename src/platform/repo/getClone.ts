@@ -1,9 +1,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, promises as fsp } from 'node:fs';
-import { basename, delimiter, dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, resolve } from 'node:path';
 import { canonicalJson, compareKeys, newObject, type JsonObject } from '../../core/revision/canonicalJson';
 import { InvalidJsonDocument, toDoubles } from '../../core/revision/mergePatch';
 import { getPartMatches } from '../../core/revision/partFilter';
+import { findExecutable } from '../findExecutable';
 import { decodeConfig, decodeState, formatConfig, isObjectEntry, openRepo, type Repo } from './Repository';
 import { PvrError, goPathError } from './PvrError';
 import { copyAtomic, exists, writeAtomic } from './objectStore';
@@ -69,14 +70,6 @@ interface Source {
   cleanup: () => Promise<void>;
 }
 
-function findTar(env: NodeJS.ProcessEnv): string {
-  for (const d of (env['PATH'] ?? '/usr/bin:/bin').split(delimiter)) {
-    const p = join(d, 'tar');
-    if (d && existsSync(p)) return p;
-  }
-  return 'tar';
-}
-
 /** Bytes that make Go's content sniffing call data binary. */
 function looksBinary(b: Buffer): boolean {
   for (const c of b)
@@ -114,7 +107,8 @@ async function openSource(
     const tmpDir = dir;
     cleanup = () => fsp.rm(tmpDir, { recursive: true, force: true });
     const flags = looksBinary(head.subarray(0, bytesRead)) ? 'xvf' : 'xzvf';
-    const r = spawnSync(findTar(env), [flags, local], { cwd: dir, env, encoding: 'utf8' });
+    const tar = (await findExecutable('tar', env, cwd)) ?? 'tar';
+    const r = spawnSync(tar, [flags, local], { cwd: dir, env, encoding: 'utf8' });
     if (r.status !== 0) {
       await cleanup();
       const code = r.status ?? 1;
